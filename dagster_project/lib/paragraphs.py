@@ -1,0 +1,997 @@
+"""Split article texts into paragraphs and classify every paragraph; none is ever dropped.
+
+Each paragraph gets a zone (title, dek, subheading, body, caption, boilerplate), a boilerplate
+flag naming the rule that matched, an exact-duplicate pointer to the first copy in the same
+article and a near-duplicate pointer with a similarity. `is_content` marks what NLP reads: not
+boilerplate and not a repeated copy.
+
+The boilerplate rules are general patterns over normalised text (page furniture as most news
+and government sites print it), plus recurrence: a short, non-news paragraph printed in several
+articles of one publisher is furniture whatever its wording. Evaluation happens on publishers the
+rules were never tuned on, so no rule quotes a sample article.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import PurePosixPath
+
+from rapidfuzz import fuzz
+
+ZONES = ("title", "dek", "subheading", "body", "caption", "boilerplate")
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    article_id: str
+    content_hash: str
+    text: str
+    publisher: str | None = None
+    source_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    paragraph_id: str
+    article_id: str
+    content_hash: str
+    paragraph_index: int
+    char_start: int
+    char_end: int
+    paragraph_text: str
+    zone: str
+    is_boilerplate: bool
+    boilerplate_rule: str | None
+    is_duplicate: bool
+    duplicate_of_paragraph_id: str | None
+    near_duplicate_of_paragraph_id: str | None
+    similarity: float | None
+    is_content: bool
+
+
+# ---------------------------------------------------------------------------------------------
+# Splitting
+
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+# horizontal space runs; a long one inside a line is how some scrapers glue two paragraphs
+_SPACE_RUN = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]{3,}")
+_NO_BREAK = "\u00a0\u2007\u202f"
+# invisible characters that scrapers leave at line edges (a BOM before the headline, say):
+# trimmed like whitespace so a line holding only them makes no paragraph
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_TERMINAL = ".!?…\"”’')]"
+
+
+def _is_space(ch: str) -> bool:
+    return ch.isspace() or ch in _INVISIBLE
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and _is_space(text[start]):
+        start += 1
+    while end > start and _is_space(text[end - 1]):
+        end -= 1
+    return start, end
+
+
+def _joins_paragraphs(text: str, run: re.Match[str], line_start: int) -> bool:
+    """A space run splits a line only where it sits between a finished sentence (or is made of
+    no-break spaces, a layout artefact) and the capitalised start of another paragraph; runs
+    inside a sentence or a table row are left alone."""
+    before = text[line_start : run.start()].rstrip("".join(_INVISIBLE) + " \t" + _NO_BREAK)
+    after = text[run.end() : run.end() + 1]
+    if not before or not after or after.islower():
+        return False
+    no_breaks = sum(ch in _NO_BREAK for ch in run.group())
+    return before[-1] in _TERMINAL or no_breaks >= 3
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """(char_start, char_end) spans of the paragraphs of `text`, in order, trimmed of spaces.
+
+    Lines are paragraphs (blank or single newlines alike); a run of 3+ spaces or no-break
+    spaces joining two paragraphs on one line also splits it. Every non-space character of the
+    text lies in exactly one span, and `text[start:end]` is the paragraph as written.
+    """
+    spans: list[tuple[int, int]] = []
+    line_start = 0
+    breaks = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)] + [(len(text), len(text))]
+    for line_end, next_start in breaks:
+        piece_start = line_start
+        for run in _SPACE_RUN.finditer(text, line_start, line_end):
+            if _joins_paragraphs(text, run, piece_start):
+                spans.append((piece_start, run.start()))
+                piece_start = run.end()
+        spans.append((piece_start, line_end))
+        line_start = next_start
+    trimmed = (_trim(text, s, e) for s, e in spans)
+    return [(s, e) for s, e in trimmed if e > s]
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+
+_QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("`", "'"))
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _lower(text: str) -> str:
+    """NFKC, straight quotes, casefolded, whitespace collapsed: the form the rules read."""
+    text = unicodedata.normalize("NFKC", text)
+    for curly, straight in _QUOTES:
+        text = text.replace(curly, straight)
+    return " ".join(text.casefold().split())
+
+
+def _key_of(low: str) -> str:
+    return " ".join(_NON_WORD.sub(" ", low).split())
+
+
+def _key(text: str) -> str:
+    """Words only: the identity of a paragraph for duplicate and recurrence checks."""
+    return _key_of(_lower(text))
+
+
+def _has(low: str, hints: tuple[str, ...]) -> bool:
+    """Cheap substring gate in front of the slower alternation patterns."""
+    return any(h in low for h in hints)
+
+
+def _full(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"^(?:" + "|".join(alternatives) + r")$")
+
+
+def _any(*alternatives: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+
+
+# ---------------------------------------------------------------------------------------------
+# Boilerplate rules. Each reads the paragraph in three forms: `low` (normalised, punctuation
+# kept), `key` (words only) and `words` (word count). Rules over long text require the wording
+# of a notice, rules over short text require the paragraph to be (almost) nothing but the label,
+# so a news sentence that merely mentions a newsletter, a share or a cookie is left alone.
+
+_SOCIAL = (
+    r"facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest|messenger|line|viber"
+    r"|wechat|weibo|tumblr|pocket|flipboard|mastodon|threads|bluesky|instagram|youtube|tiktok"
+    r"|e ?mail|sms"
+)
+
+_SHORTCODE_TAG = r"\[/?[a-z][\w-]*(?:\s[^\[\]]*)?\]"
+_SHORTCODE_LINE = re.compile(rf"^(?:{_SHORTCODE_TAG}\s*)+$")
+_SHORTCODE_STRONG = re.compile(r"\[(?:[a-z]+[_-][\w-]*|/[a-z][\w-]*)|\[[a-z][\w-]*\s[^\]]*=")
+_EMBED_BLOCK = re.compile(r"^\[(embed|video|audio|gallery|caption)\b[^\]]*\].*\[/\1\]$")
+_HTML_ONLY = re.compile(r"^(?:<[^<>]+>\s*)+$")
+
+_GOV_BANNER = _any(
+    r"^an official (?:web ?site|portal) of the\b",
+    r"\ban official website of the [\w. ]{1,30} government\b",
+    r"\bexternal links? to other internet sites?\b.{0,80}\b(?:endorsement|construed)\b",
+    r"\bofficial websites? use \.?gov\b",
+    r"\.gov websites? belongs? to an official government",
+    r"\bsecure \.?gov websites? use https\b",
+    r"^(?:here'?s|here is) how you know$",
+    r"\bshare sensitive information only on official\b",
+    r"\ba lock \(.{0,20}\) or https",
+    r"\bopen government licen[cs]e\b",
+)
+_GOV_HEADER = re.compile(
+    r"^(?:this is )?(?:the )?official (?:web ?site|portal|page) of the (?:[\w.'&-]+ ){0,6}"
+    r"(?:government|ministry|embassy|department|police|agency)\b"
+)
+
+_COOKIE = _any(
+    r"\b(?:we|this (?:web)?site|our (?:web)?site|this page) (?:uses?|is using) cookies\b",
+    r"^(?:accept|reject|decline|manage|allow)(?: all| necessary| essential)? cookies\b",
+    r"^cookie (?:policy|settings|preferences|consent|notice)s?$",
+    r"\bby (?:continuing|using)(?: to (?:use|browse))? (?:this|our|the) (?:web)?site,? you "
+    r"(?:agree|consent|accept)",
+)
+
+_COPYRIGHT_LONG = _any(
+    r"\ball rights reserved\b",
+    r"\b(?:no part of|none of) (?:this|the|these|any) [\w\s,-]{0,60}?(?:may|can|shall|must) "
+    r"(?:not )?be (?:reproduced|republished|copied|reprinted|redistributed|published|stored)",
+    # two or more of these verbs in a row is the wording of a notice; a single "may not be
+    # published" is as likely a court order reported in the news
+    r"\bmay not be (?:(?:reproduced|published|republished|copied|reprinted|broadcast|rewritten"
+    r"|redistributed|distributed|transmitted|stored|used|modified)(?:,| or| and|,? or|,? and)?\s*)"
+    r"{2,}",
+    r"^our (?:standards|editorial (?:standards|policy|guidelines))\b",
+    r"\bviews expressed (?:in this [\w ]{1,20})?(?:are|is) (?:those of the author|the author's own|"
+    r"solely)",
+    r"\b(?:reproduction|republication|redistribution|republishing)\b[^.]{0,80}?"
+    r"\b(?:prohibited|forbidden|not permitted|without (?:prior |express )?(?:written )?"
+    r"(?:permission|consent))",
+    r"\bnot responsible for (?:any )?(?:copyright )?infringement\b",
+)
+_COPYRIGHT_SHORT = _any(r"©", r"\(c\)\s*(?:19|20)\d\d", r"^copyright\s*(?:©|\(c\)|(?:19|20)\d\d)")
+
+_READING_TIME = re.compile(
+    r"\b\d+\s*(?:-\s*)?(?:min|mins|minutes?)\s*(?:read|reading(?: time)?|to read|listen)\b"
+    r"|\b(?:estimated )?(?:reading|read|listening) time\b"
+)
+_DATE_TOKENS = re.compile(
+    r"\b(?:\d+|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|am|pm|updated|published|posted"
+    r"|mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?"
+    r"|sun(?:day)?|ago|hours?|days?|mins?|minutes?|read|reading|time|estimated)\b"
+)
+
+_ACCESSIBILITY = _full(
+    r"skip(?: to)?(?: the)?(?: main)? (?:content|navigation|nav|menu|search|footer|article"
+    r"|sidebar|main)(?: content)?",
+    r"skip navigation|skip links?",
+    r"(?:back|return|scroll|go|jump) to (?:the )?top(?: of (?:the )?page)?",
+    r"top|to top",
+    r"jump to (?:the )?(?:main )?(?:content|navigation|section|comments)",
+    r"(?:toggle|open|close|show|hide) (?:the )?(?:main |site |mobile )?(?:navigation|menu|search)",
+    r"(?:main |site |mobile |primary |secondary )?(?:menu|navigation)",
+    r"search(?: for)?(?: this site| the site| news)?|close|open",
+    r"accessibility(?: statement| help| tools| options)?",
+    r"(?:increase|decrease|reset) (?:font|text) size|(?:font|text) size|a a a|a a",
+    r"screen reader(?: mode)?|high contrast(?: mode)?",
+)
+
+_ADVERTISEMENT = _full(
+    r"advertisements?|advertising|advert|ads?|sponsored(?: content| links?| posts?| stories)?",
+    r"paid (?:content|post|partnership)|promoted(?: content| stories)?|partner content",
+    r"(?:story|article) continues (?:below|after (?:this )?(?:advertisement|ad))"
+    r"(?: advertisement)?",
+    r"continue reading (?:below|the main story)|scroll (?:down )?to continue(?: with content)?",
+    r"skip ad|remove ads|ad feedback|report (?:this )?ad",
+)
+
+_SECTION_LABEL = _full(
+    r"(?:related|similar|recommended|suggested|featured|trending|popular|latest|recent|top|more"
+    r"|other|further|breaking|most recent|hot|editor s|editors|our|must) (?:news|stories|story"
+    r"|articles?|posts?|content|coverage|reading|reads?|links?|topics|videos?|headlines|picks?)"
+    r"(?: for you| on [\w ]{1,30})?",
+    r"related|trending(?: now| today)?|popular(?: now)?|latest",
+    r"most (?:read|popular|viewed|shared|commented|emailed|watched)(?: (?:articles?|stories|news"
+    r"|this week|today|now))?",
+    r"editor s (?:picks?|choice)|editors (?:picks?|choice)|don t miss|do not miss|must reads?",
+    r"read more|read next|read also|also read|see also|more|up next|what to read next",
+    r"(?:next|previous|prev|older|newer) (?:article|story|post|posts|entries)|next|previous|prev",
+    r"you (?:may|might|could|will) (?:also )?(?:like|enjoy|be interested in)|we recommend",
+    r"recommended(?: for you)?|in case you missed it|in other news|more on this (?:story|topic)",
+    r"more (?:from|in|on|news from|stories from|about) [\w ]{1,40}",
+    r"(?:from|around) (?:the|around the) web|from around the web|sponsored links",
+    r"home|news|world|national|local|asia|opinion|politics|business|sports?|lifestyle",
+    r"entertainment|breaking news|top stories|featured|videos?|photos|gallery|podcasts?",
+    r"multimedia|log ?in|sign ?in|log out|sign out|register|my account|contact(?: us)?",
+    r"about(?: us)?|advertise(?: with us)?|privacy(?: policy)?|privacy notice",
+    r"terms (?:of|and) (?:use|service|conditions)|terms|sitemap|site map|rss(?: feeds?)?",
+    r"archives?|e ?paper|today s paper|print edition|tags|topics|categories|share|donate",
+    r"newsletters?|subscribe(?: now| today)?|sign up(?: now| today)?|subscriptions?",
+    r"legal(?: notices?| information)?|imprint|disclaimer|copyright(?: notice| policy)?",
+    r"(?:post|posts|page|article|story) navigation|about the (?:author|authors|reporter|writer)",
+    r"discover more(?: from [\w ]{1,40})?",
+    r"contact \w+|(?:news|events|media|press|publications|resources)(?: and)? (?:events|media|press"
+    r"|releases|updates|publications|resources|centre|center|room)",
+    r"continue reading|keep reading|show more|load more|view all|see all|view more|see more",
+    r"read (?:this )?(?:article |story |it )?in [a-z]+|english|khmer|français|中文",
+)
+_SECTION_PREFIX = re.compile(
+    r"^\W*(?:read more|read also|also read|see also|related(?: (?:article|story|news|post"
+    r"|coverage|content|link))?|recommended|read next|more|read|further reading|read the full "
+    r"(?:story|article|report)(?: here)?)\s*(?:[:»›>|]|\s[-–—])"
+)
+_READ_MORE_LINK = re.compile(r"^\W*read (?:more|the full (?:story|article|report))\b")
+_NAV_SEPARATOR = re.compile(r"\s*[|»›>•·]\s*")
+_BREADCRUMB_HOME = re.compile(r"^home\s*(?:[»›>/|]|\s-\s)")
+
+_TAXONOMY = re.compile(
+    r"^(?:(?:more|related|popular|other|all) )?(?:tags?|tagged(?: with| in)?|topics?|topic\(s\)"
+    r"|keywords?|categor(?:y|ies)|filed (?:under|in)|posted in|published in|component\(s\)"
+    r"|components?|sections?|labels?|more about|subjects?)\s*[:|]"
+)
+
+_SHARE_TOKEN = re.compile(
+    r"\b(?:click to )?(?:share|post|send|pin|forward)(?: this| the| via)?"
+    r"(?: article| story| post| page| link)?(?: on| via| to| with| by| using)?"
+    rf"(?: (?:{_SOCIAL}))*(?: opens in (?:a )?new window)?\b"
+    rf"|\b(?:tweet|retweet)(?: this)?\b|\bprint(?: this)?(?: article| page| story| friendly)?\b"
+    r"|\be ?mail(?: this)?(?: article| page| story)?(?: to a friend)?\b"
+    rf"|\b(?:{_SOCIAL})\b|\bcopy (?:the )?(?:link|url)\b|\blink copied(?: to (?:the )?clipboard)?\b"
+    r"|\blike this\b|\blike\b|\bloading\b|\bshares?\b|\b\d+\b|\bopens in (?:a )?new window\b"
+    r"|\bmore\b"
+    r"|\bsave\b|\bbookmark\b|\bcomments?\b|\bwhats app\b|\bgoogle news\b|\b(?:download )?pdf\b"
+    r"|\bfriendly\b"
+)
+# a share row needs at least one unambiguous share word; "X" or "Line" alone is not one
+_SHARE_CORE = re.compile(
+    r"\b(?:share|tweet|print|e ?mail|facebook|twitter|linkedin|whatsapp|telegram|reddit|pinterest"
+    r"|copy (?:the )?link|like this|like loading)\b"
+)
+
+_SOCIAL_FOLLOW = _any(
+    r"^(?:follow|like|join|find|connect with|subscribe to|add) (?:us|our [\w ]{0,30}|[\w.]+(?: "
+    rf"[\w.]+){{0,3}}) on (?:{_SOCIAL}|social media|google news)\b",
+    r"^follow us\b",
+    rf"^(?:join|subscribe to|follow) our (?:official )?(?:{_SOCIAL})(?: channel| group| page"
+    r"| account)?\b",
+    r"^stay connected\b",
+)
+
+_NEWSLETTER_STRONG = _any(
+    r"\bsubscribe (?:now|today|here|for (?:free|unlimited|full|just|only|\$)|to our|to receive"
+    r"|and get)\b",
+    r"\bsign(?:ing)? ?up (?:today|now|here|for free|for our|to our|to receive|and get)\b",
+    r"\bsign ?up (?:for|to) (?:the|a|our|free|daily|weekly) (?:[\w'-]+ ){0,3}(?:newsletters?|alerts"
+    r"|updates|briefings?|digest)\b",
+    r"\b(?:delivered|sent|straight|directly|right)(?: straight| directly| right)? (?:to|into) your "
+    r"(?:inbox|e ?mail|mailbox)\b",
+    r"\bin your inbox\b|\b(?:enter|type) your e ?mail\b|\byour e ?mail address\b(?! will not)",
+    r"\bdon't miss (?:a|an|out|the latest)\b|\bnever miss\b",
+    r"\b(?:click|tap) here to (?:subscribe|sign ?up|register)\b",
+    r"\balready (?:a )?(?:subscriber|member)\b|\bsubscribers? only\b",
+    r"\bsubscribe to (?:continue|keep) reading\b|\bto continue reading\b",
+)
+_NEWSLETTER_WEAK = (
+    re.compile(r"\bnewsletters?\b"),
+    re.compile(r"\bsubscri(?:be|ption|ber)s?\b"),
+    re.compile(r"\binbox\b"),
+    re.compile(r"\bsign(?:ing)? ?up\b"),
+    re.compile(r"\be ?mail (?:alerts?|updates|digest)\b|\bbreaking news alerts?\b"),
+)
+_ADDRESSES_READER = re.compile(
+    r"\b(?:our|your|you)\b|(?:^|[.!?]\s+)(?:sign ?up|subscribe|join|get|register|stay)\b"
+)
+_REPORTING = re.compile(
+    r"\b(?:said|says|told|according to|stated|added|announced|reported|confirmed|noted|claimed)\b"
+)
+
+_COMMENT = _any(
+    r"\bleave a (?:reply|comment)\b",
+    r"^(?:post|add|submit|write|leave|show|view|hide|load) (?:a |your |all |more )?comments?\b",
+    r"\byour email address will not be published\b",
+    r"\brequired fields are marked\b",
+    r"\bsave my name,? e ?mail\b",
+    r"\bcomments are closed\b",
+    r"^join the (?:conversation|discussion)\b",
+    r"\byou must be logged in to (?:post|leave) a comment\b",
+    r"^log ?in to (?:comment|reply)\b|^cancel reply$|\bbe the first to comment\b",
+    r"^\d* ?comments?(?: \(?\d+\)?)?$|^no comments(?: yet)?$",
+)
+_PAGE_FEEDBACK = _any(
+    r"\bwas this (?:page|article|information|content|answer) (?:helpful|useful)\b",
+    r"\bis this page useful\b",
+    r"\bdid you find (?:this|what you)\b",
+    r"\breport a problem with this page\b",
+    r"^rate this (?:article|page|story)\b",
+    r"^how (?:useful|helpful) was this\b",
+)
+_PRESS_LABEL = _full(
+    r"for immediate release|press releases?|news releases?|media (?:release|note|advisory"
+    r"|statement)s?|press statement|readout|fact sheet|press briefing",
+    r"(?:press|news) release (?:number|no|#) [\w ]{1,20}",
+)
+_MEDIA_WIDGET = _full(
+    r"listen(?: (?:to|now))?(?: (?:this|the) (?:article|story|podcast|episode))?"
+    r"(?: \d+ (?:min|mins|minutes?))?",
+    r"(?:play|pause|stop|mute|unmute)(?: (?:audio|video))?",
+    r"loading(?: comments| video)?",
+    r"(?:watch|view) (?:the |more )?(?:video|videos|gallery|photos?|slideshow|live)",
+    r"click (?:to|here to) (?:enlarge|expand|play|view|zoom)(?: (?:image|photo|video))?",
+    r"(?:enlarge|expand|zoom) (?:image|photo)|fullscreen|full screen",
+    r"your browser does not support [\w ]+",
+    r"\d{1,2} \d{2}(?: \d{2})?",
+    r"audio (?:version|player)|text to speech|video player|embed|image",
+)
+_BROWSER_NOTICE = _any(
+    r"\b(?:please )?(?:enable|turn on) javascript\b",
+    r"\bjavascript (?:is )?(?:disabled|required|must be enabled)\b",
+    r"\byour browser (?:does not|doesn't) support\b",
+    r"\b(?:upgrade|update) (?:to )?(?:a (?:newer|modern) |your )?browser\b",
+)
+_CALL_TO_ACTION = _any(
+    r"^(?:click|tap) here\b",
+    r"^(?:got|have) a (?:news )?(?:tip|story)\b",
+    r"^(?:send|e ?mail) us (?:your )?(?:news )?(?:tips?|story)\b",
+    r"^(?:please )?(?:support|donate to|help fund) (?:our|independent|quality|local|free|[\w.]+'s)"
+    r" (?:independent )?(?:journalism|reporting|newsroom|work)\b",
+    r"^become a (?:member|supporter|patron|subscriber)\b",
+    r"^(?:download|get|install) (?:our|the) [\w ]{0,30}\bapp\b",
+    r"\bavailable on (?:the )?(?:app store|google play)\b",
+)
+
+
+def _share_prompt(key: str, words: int) -> bool:
+    if words > 25 or not _SHARE_CORE.search(key):
+        return False
+    return not _SHARE_TOKEN.sub(" ", key).strip()
+
+
+def _newsletter_prompt(low: str, words: int) -> bool:
+    if words > 45 or _REPORTING.search(low):
+        return False
+    weak = sum(bool(p.search(low)) for p in _NEWSLETTER_WEAK)
+    if not weak:
+        return False
+    if words <= 3 or _NEWSLETTER_STRONG.search(low):
+        return True
+    # two cues are a prompt only when it talks to the reader; "victims were told to subscribe
+    # and sign up friends" is news
+    addressed = words <= 8 or _ADDRESSES_READER.search(low)
+    return weak >= 2 and words <= 30 and bool(addressed)
+
+
+def _navigation(low: str, key: str, words: int) -> bool:
+    if words <= 8 and _SECTION_LABEL.match(key):
+        return True
+    if words <= 30 and _SECTION_PREFIX.match(low):
+        return True
+    if words <= 15 and _READ_MORE_LINK.match(low) and not _REPORTING.search(low):
+        return True
+    if words <= 20 and _BREADCRUMB_HOME.match(low):
+        return True
+    parts = [p for p in _NAV_SEPARATOR.split(low) if p.strip()]
+    return (
+        len(parts) >= 3
+        and words <= 20
+        and not any(ch.isdigit() for ch in low)
+        and all(len(p.split()) <= 4 and not p.startswith("by ") for p in parts)
+        and not low.endswith((".", "?", "!"))
+    )
+
+
+def _reading_time(low: str, words: int) -> bool:
+    if words > 15 or not _READING_TIME.search(low):
+        return False
+    rest = _DATE_TOKENS.sub(" ", _NON_WORD.sub(" ", low))
+    return len(rest.split()) <= 2
+
+
+def _shortcode(low: str) -> bool:
+    if _EMBED_BLOCK.match(low) or _HTML_ONLY.match(low):
+        return True
+    return bool(_SHORTCODE_LINE.match(low) and _SHORTCODE_STRONG.search(low))
+
+
+_GOV_HINTS = (".gov", "official web", "official portal", "official page", "how you know", "lock (")
+_GOV_HINTS += ("external link", "government licen")
+_COPYRIGHT_HINTS = ("reserved", "reproduc", "republi", "redistribut", "permission", "infringement")
+_COPYRIGHT_HINTS += ("may not be", "our standards", "our editorial", "views expressed")
+_CAPTION_HINTS = ("photo", "pictur", "image", "screen", "file", "courtesy", "credit", "/", "(")
+_CAPTION_HINTS += ("left", "grab")
+_COMMENT_HINTS = ("comment", "reply", "required field", "be published", "conversation")
+_COMMENT_HINTS += ("discussion", "save my name")
+
+
+def _boilerplate_rule(text: str, low: str | None = None, key: str | None = None) -> str | None:
+    """Name of the page-furniture rule the paragraph matches, or None."""
+    low = _lower(text) if low is None else low
+    key = _key_of(low) if key is None else key
+    words = len(key.split())
+    if ("[" in low or "<" in low) and _shortcode(low):
+        return "cms_shortcode"
+    if (
+        words <= 60
+        and _has(low, _GOV_HINTS)
+        and (_GOV_BANNER.search(low) or (words <= 20 and _GOV_HEADER.match(low)))
+    ):
+        return "gov_banner"
+    if words <= 80 and "cookie" in low and _COOKIE.search(low):
+        return "cookie_notice"
+    if words <= 90 and _has(low, _COPYRIGHT_HINTS) and _COPYRIGHT_LONG.search(low):
+        return "copyright_notice"
+    if (
+        words <= 40
+        and _has(low, ("©", "(c)", "copyright"))
+        and _COPYRIGHT_SHORT.search(low)
+        and not _caption_like(low, words)
+    ):
+        return "copyright_notice"
+    if words > 45:
+        return None
+    if _reading_time(low, words):
+        return "reading_time"
+    if words <= 8 and _ACCESSIBILITY.match(key):
+        return "accessibility_link"
+    if words <= 8 and _ADVERTISEMENT.match(key):
+        return "advertisement"
+    if words <= 6 and _PRESS_LABEL.match(key):
+        return "press_release_label"
+    if words <= 40 and _TAXONOMY.match(low):
+        return "taxonomy_label"
+    if _share_prompt(key, words):
+        return "share_prompt"
+    if words <= 30 and _SOCIAL_FOLLOW.search(low):
+        return "social_follow"
+    if _newsletter_prompt(low, words):
+        return "newsletter_prompt"
+    if _navigation(low, key, words):
+        return "section_navigation"
+    if words <= 30 and _has(low, _COMMENT_HINTS) and _COMMENT.search(low):
+        return "comment_prompt"
+    if words <= 15 and _PAGE_FEEDBACK.search(low):
+        return "page_feedback"
+    if words <= 8 and _MEDIA_WIDGET.match(key):
+        return "media_widget"
+    if words <= 25 and _has(low, ("javascript", "browser")) and _BROWSER_NOTICE.search(low):
+        return "browser_notice"
+    if words <= 20 and _CALL_TO_ACTION.search(low):
+        return "call_to_action"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Zones
+
+_CAPTION = _any(
+    r"\bin (?:this|a|an|the) (?:undated |handout |file |recent |supplied |\w+ )?(?:photo|photograph"
+    r"|picture|image|video grab|screen ?grab|screenshot)s?\b",
+    r"\b(?:photo|photograph|picture|image|screenshot)s? (?:posted|taken|shared|released|provided"
+    r"|published|uploaded|supplied|courtesy|credit|by|from|via)\b",
+    r"^\W*(?:photo|photograph|picture|image|file photo|credit|photo credit|courtesy)s?\s*"
+    r"(?::|/|\||\bby\b|\bcourtesy\b|-|–|—)",
+    r"\((?:photo|image|picture|file|credit|pictured)s?\s*(?::|/|\bby\b|\bcourtesy\b|\))",
+    r"\b(?:reuters|afp|ap|epa|xinhua|anadolu|getty images|supplied|file)\s*/\s*\w",
+    r"\w\s*/\s*(?:reuters|afp|ap|epa|xinhua|anadolu|getty images|supplied|file)\b",
+    r"\bfile (?:photo|picture|image)\b|^courtesy of\b|^file\s*[-–—:]\s",
+    r"\((?:l|r|c|l-r|r-l|left|right|centre|center|front|top|bottom|above|below|inset)"
+    r"(?:\s*(?:to|-)\s*(?:r|l|right|left))?\)(?!\s*(?:19|20)\d\d)",
+    r"\bfrom left(?: to right)?[,:)]|\bleft to right\b",
+)
+_PICTURED = re.compile(r"\bpictured\b")
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’ -]{2,30}(?:,[^,.\n]{1,40})?(?:\s*\([^)]{1,40}\))?\s*(?:[-–—]+|:)\s+\S"
+)
+_BYLINE = re.compile(r"^(?:by|from|updated|published|posted|written by|reporting by)\b", re.I)
+_BULLET = re.compile(r"^[•·▪●◦‣○■□➢➤►▶✓✔*+-]\s|^\(?\d{1,2}[.)]\s")
+_SENTENCE_END = (".", "!", "?", "…", '."', ".”", ".’", "!”", "?”", ".)", ":", ";")
+
+
+def _caption_like(low: str, words: int) -> bool:
+    if words > 80 or not _has(low, _CAPTION_HINTS):
+        return False
+    return bool(_CAPTION.search(low)) or (words <= 40 and bool(_PICTURED.search(low)))
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith(_SENTENCE_END)
+
+
+def _headline_like(text: str, words: int) -> bool:
+    if words == 0 or words > 25 or len(text) > 220 or _BULLET.match(text):
+        return False
+    if not text.rstrip().endswith((".", ";", ",")):
+        return True
+    capitalised = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) > 3]
+    title_case = sum(w[0].isupper() for w in capitalised)
+    return words <= 14 and bool(capitalised) and title_case / len(capitalised) >= 0.6
+
+
+def _subheading_like(text: str, words: int) -> bool:
+    return (
+        0 < words <= 12
+        and len(text) <= 100
+        and not _ends_sentence(text)
+        and not text.rstrip().endswith((",", '"', "”", "’", "'"))
+        and not _BULLET.match(text)
+        and not _byline_or_date(text)
+    )
+
+
+def _byline_or_date(text: str) -> bool:
+    if _BYLINE.match(text) or (" | " in text and any(ch.isdigit() for ch in text)):
+        return True
+    return bool(re.fullmatch(r"[\W\d_]*", _DATE_TOKENS.sub("", text.casefold())))
+
+
+def _looks_like_news(text: str, low: str, words: int) -> bool:
+    """A sentence a reporter could have written twice (a quote, an attribution, a full
+    sentence): never furniture merely because two articles share it."""
+    if any(q in text for q in '“”"«»'):
+        return True
+    if _REPORTING.search(low):
+        return True
+    return words >= 12 and _ends_sentence(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Near-duplicates: containment of word bigrams (exact within an article, so no MinHash
+# sampling noise; articles hold tens of paragraphs), backed by a character-level ratio for
+# paragraphs of similar length whose words were edited.
+
+NEAR_DUPLICATE_THRESHOLD = 0.8
+_NEAR_MIN_WORDS = 6
+
+
+def _shingles(key: str) -> set[str]:
+    tokens = key.split()
+    if len(tokens) < 2:
+        return set(tokens)
+    return {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)}
+
+
+def _similarity(a_key: str, a_sh: set[str], b_key: str, b_sh: set[str]) -> float:
+    small, large = (a_sh, b_sh) if len(a_sh) <= len(b_sh) else (b_sh, a_sh)
+    containment = len(small & large) / len(small) if small else 0.0
+    ratio = 0.0
+    if min(len(a_key), len(b_key)) >= 0.7 * max(len(a_key), len(b_key)):
+        ratio = fuzz.ratio(a_key, b_key) / 100.0
+    return max(containment, ratio)
+
+
+def _near_pairs(keys: list[str], eligible: list[bool]) -> dict[tuple[int, int], float]:
+    """(i, j) with i < j -> similarity, for eligible paragraph pairs at or over the threshold."""
+    shingles = [_shingles(k) if ok else set() for k, ok in zip(keys, eligible, strict=True)]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, sh in enumerate(shingles):
+        for s in sh:
+            index[s].append(i)
+    overlap: dict[tuple[int, int], int] = defaultdict(int)
+    for members in index.values():
+        for i, j in combinations(members, 2):
+            overlap[(i, j)] += 1
+    pairs = {}
+    for (i, j), shared in sorted(overlap.items()):
+        smaller = min(len(shingles[i]), len(shingles[j]))
+        # a character ratio can reach the threshold with fewer shared bigrams than containment,
+        # but never with almost none
+        if shared < 0.4 * smaller:
+            continue
+        sim = _similarity(keys[i], shingles[i], keys[j], shingles[j])
+        if sim >= NEAR_DUPLICATE_THRESHOLD:
+            pairs[(i, j)] = round(min(sim, 1.0), 4)
+    return pairs
+
+
+# ---------------------------------------------------------------------------------------------
+# Corpus classification
+
+RECURRENCE_MAX_WORDS = 40
+_SIBLING_MIN_WORDS = 12
+
+
+@dataclass
+class _Draft:
+    index: int
+    start: int
+    end: int
+    text: str
+    low: str
+    key: str
+    words: int
+    rule: str | None = None
+    zone: str = "body"
+    duplicate_of: int | None = None
+    near_of: int | None = None
+    similarity: float | None = None
+
+
+def _site_name(key: str) -> str:
+    return re.sub(r"^the |[\W_]+", "", key)
+
+
+def _site_names(article: ArticleText) -> set[str]:
+    """The publisher's name as a line of text would spell it, from metadata or the folder."""
+    names = set()
+    if isinstance(article.publisher, str):
+        names.add(_site_name(_key(article.publisher)))
+    if isinstance(article.source_path, str):
+        for part in PurePosixPath(article.source_path.replace("\\", "/")).parent.parts:
+            domain = re.sub(r"^www\.|\.(?:com|org|net|gov|kh|info)\b.*", "", part)
+            names.add(_site_name(_key(domain)))
+    names.discard("")
+    return names
+
+
+def _publisher(article: ArticleText) -> str | None:
+    """Publisher from feed metadata, else the first non-date folder of the source path."""
+    if isinstance(article.publisher, str) and article.publisher.strip():
+        return "meta:" + _key(article.publisher)
+    if isinstance(article.source_path, str) and article.source_path:
+        for part in PurePosixPath(article.source_path.replace("\\", "/")).parent.parts:
+            if part not in (".", "..", "/") and not re.fullmatch(r"[\d_.-]+", part):
+                return "path:" + part.casefold()
+    return None
+
+
+def _draft_article(article: ArticleText) -> list[_Draft]:
+    drafts = []
+    source = article.text or ""
+    for i, (start, end) in enumerate(split_paragraphs(source)):
+        text = source[start:end]
+        low = _lower(text)
+        key = _key_of(low)
+        rule = _boilerplate_rule(text, low, key)
+        drafts.append(_Draft(i, start, end, text, low, key, len(key.split()), rule=rule))
+    return drafts
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _story_groups(drafts: list[list[_Draft]]) -> _UnionFind:
+    """Articles sharing two or more long news paragraphs are versions of one story: they count
+    once for recurrence, so text shared by two versions of a story is not called furniture."""
+    holders: dict[str, set[int]] = defaultdict(set)
+    for a, paras in enumerate(drafts):
+        for p in paras:
+            if p.rule is None and p.words >= _SIBLING_MIN_WORDS and _ends_sentence(p.text):
+                holders[p.key].add(a)
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for members in holders.values():
+        # a long paragraph in many articles is furniture (an author bio), not a shared story
+        if 2 <= len(members) <= 20:
+            for pair in combinations(sorted(members), 2):
+                shared[pair] += 1
+    groups = _UnionFind(len(drafts))
+    for (a, b), n in sorted(shared.items()):
+        if n >= 2:
+            groups.union(a, b)
+    return groups
+
+
+_LIST_LABEL = _full(
+    r"(?:related|similar|recommended|suggested|featured|trending|popular|latest|recent|top|more"
+    r"|other|further|editor s|editors|must)(?: \w+)?(?: for you)?",
+    r"most \w+(?: \w+)?|related|trending(?: now| today)?|popular(?: now)?|latest|recommended",
+    r"you (?:may|might|could|will) (?:also )?(?:like|enjoy|be interested in)|we recommend",
+    r"in case you missed it|read more|read next|also read|read also|see also|don t miss|up next",
+    r"more (?:from|in|on|news from|stories from|about) [\w ]{1,40}|what to read next",
+)
+_FEEDBACK_ANSWER = _full(r"yes|no|yes no|no yes|maybe|not really|thanks?|thank you")
+
+
+def _body_sentence(p: _Draft) -> bool:
+    return p.rule is None and (p.words >= 25 or (p.words >= 6 and _ends_sentence(p.text)))
+
+
+def _name_like(text: str) -> bool:
+    tokens = text.split()
+    return 2 <= len(tokens) <= 4 and all(t[:1].isupper() and t.isalpha() for t in tokens)
+
+
+def _all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _mark_layout(paras: list[_Draft], site_names: set[str]) -> None:
+    """Rules that need the paragraph's neighbours or the article's source, not just its text."""
+    for p in paras:
+        if p.rule is None and p.words <= 5 and _site_name(p.key) in site_names:
+            p.rule = "masthead"
+    _mark_masthead(paras)
+    started = False
+    for i, p in enumerate(paras):
+        if p.rule == "page_feedback":
+            for q in paras[i + 1 : i + 4]:
+                if q.rule is None and _FEEDBACK_ANSWER.match(q.key):
+                    q.rule = "page_feedback"
+        elif p.rule == "section_navigation" and started and _LIST_LABEL.match(p.key):
+            _mark_link_list(paras, i)
+        started = started or _body_sentence(p)
+
+
+def _mark_masthead(paras: list[_Draft]) -> None:
+    """A short all-capitals line above the headline is the site's name or a section kicker."""
+    first = _first_content(paras)
+    if first is None:
+        return
+    top = paras[first]
+    if top.words > 4 or not _all_caps(top.text):
+        return
+    for q in paras[first + 1 :]:
+        if q.rule is not None:
+            continue
+        if _body_sentence(q):
+            return
+        if (
+            q.words >= 3
+            and _headline_like(q.text, q.words)
+            and not _all_caps(q.text)
+            and not _BYLINE.match(q.text)
+        ):
+            top.rule = "masthead"
+            return
+
+
+def _mark_link_list(paras: list[_Draft], label: int) -> None:
+    """Headlines listed under a "Related"/"Most read" label after the story are links, but only
+    when the list runs into more furniture or the end of the page, so a label stranded above
+    real content does not swallow it."""
+    items = []
+    for q in paras[label + 1 :]:
+        if q.rule is not None:
+            break
+        if q.words > 20 or q.text.rstrip().endswith((".", ";", '"', "”")):
+            return
+        items.append(q)
+    for q in items:
+        q.rule = "related_links"
+
+
+def _first_content(paras: list[_Draft]) -> int | None:
+    return next((i for i, p in enumerate(paras) if p.rule is None), None)
+
+
+def _mark_recurring(articles: Sequence[ArticleText], drafts: list[list[_Draft]]) -> None:
+    """Short non-news paragraphs printed by several articles of one publisher are furniture.
+
+    The publisher comes from metadata or the source folder (2 articles suffice); without one,
+    the whole corpus is the publisher and 3 articles are needed. Versions of one story count
+    once. A headline, or a subheading-like line between body paragraphs, needs one article more:
+    content-farm sites reuse "Conclusion" and two versions of a story share a headline.
+    """
+    groups = _story_groups(drafts)
+    counts: dict[tuple[str, str], set[int]] = defaultdict(set)
+    candidates: list[tuple[_Draft, tuple[str, str], int]] = []
+    for a, (article, paras) in enumerate(zip(articles, drafts, strict=True)):
+        publisher = _publisher(article)
+        scope = publisher or "corpus"
+        needed = 2 if publisher else 3
+        first = _first_content(paras)
+        body = [i for i, p in enumerate(paras) if _body_sentence(p)]
+        for i, p in enumerate(paras):
+            if p.rule or not p.key or p.words > RECURRENCE_MAX_WORDS:
+                continue
+            if _looks_like_news(p.text, p.low, p.words) or _caption_like(p.low, p.words):
+                continue
+            # a reporter's name under the headline recurs in all their stories: a byline, and
+            # bylines are not furniture
+            under_headline = first is not None and first < i < (body[0] if body else len(paras))
+            if _byline_or_date(p.text) or (under_headline and _name_like(p.text)):
+                continue
+            counts[(scope, p.key)].add(groups.find(a))
+            if publisher:
+                # an article without a publisher may belong to any of them
+                counts[("corpus", p.key)].add(groups.find(a))
+            headline = i == first and _headline_like(p.text, p.words)
+            inner = bool(body) and body[0] < i < body[-1] and _subheading_like(p.text, p.words)
+            candidates.append((p, (scope, p.key), needed + (headline or inner)))
+    for p, where, needed in candidates:
+        if len(counts[where]) >= needed:
+            p.rule = "recurring_across_articles"
+
+
+def _mark_duplicates(paras: list[_Draft]) -> None:
+    first_copy: dict[str, int] = {}
+    for p in paras:
+        # a line of pure punctuation ("* * *") has no words to repeat, and repeated furniture
+        # (a "Share" line at the top and the bottom) is already out of the content: flagging
+        # it again would report page layout as repeated news
+        if not p.key or p.rule:
+            continue
+        if p.key in first_copy:
+            p.duplicate_of = first_copy[p.key]
+        else:
+            first_copy[p.key] = p.index
+
+
+def _assign_zones(paras: list[_Draft], near: dict[tuple[int, int], float]) -> None:
+    for p in paras:
+        if p.rule:
+            p.zone = "boilerplate"
+        elif _caption_like(p.low, p.words):
+            p.zone = "caption"
+    content = [p for p in paras if p.zone == "body"]
+    # bylines and datelines may sit above the headline; they are neither title nor dek
+    leads = [p for p in content if not _byline_or_date(p.text)]
+    repeated_later = {i for (i, _j) in near}
+
+    def dek_like(p: _Draft, following: _Draft | None) -> bool:
+        if p.index in repeated_later:
+            return True
+        return (
+            following is not None
+            and p.words <= 50
+            and not _DATELINE.match(p.text)
+            and bool(_DATELINE.match(following.text))
+        )
+
+    if leads:
+        lead = leads[0]
+        following = leads[1] if len(leads) > 1 else None
+        if _headline_like(lead.text, lead.words):
+            lead.zone = "title"
+            if following is not None:
+                after = leads[2] if len(leads) > 2 else None
+                if not _headline_like(following.text, following.words) and dek_like(
+                    following, after
+                ):
+                    following.zone = "dek"
+        elif _ends_sentence(lead.text) and dek_like(lead, following):
+            lead.zone = "dek"
+    for p in content:
+        if p.zone == "body" and _subheading_like(p.text, p.words):
+            p.zone = "subheading"
+
+
+def _mark_near_duplicates(paras: list[_Draft], near: dict[tuple[int, int], float]) -> None:
+    """Each paragraph points at its closest near-copy: a dek at the body sentence it summarises,
+    any other paragraph back at the earlier one (the first telling is the original)."""
+    best: dict[int, tuple[float, int]] = {}
+    for (i, j), sim in near.items():
+        source, target = (i, j) if paras[i].zone == "dek" else (j, i)
+        current = best.get(source)
+        if current is None or (sim, -target) > (current[0], -current[1]):
+            best[source] = (sim, target)
+    for source, (sim, target) in best.items():
+        paras[source].near_of = target
+        paras[source].similarity = sim
+
+
+def _classify_article(paras: list[_Draft]) -> None:
+    _mark_duplicates(paras)
+    eligible = [
+        p.rule is None and p.duplicate_of is None and p.words >= _NEAR_MIN_WORDS for p in paras
+    ]
+    near = _near_pairs([p.key for p in paras], eligible)
+    _assign_zones(paras, near)
+    near = {
+        (i, j): s for (i, j), s in near.items() if "title" not in (paras[i].zone, paras[j].zone)
+    }
+    _mark_near_duplicates(paras, near)
+
+
+def _paragraph_id(article: ArticleText, index: int) -> str:
+    return f"{article.article_id}-{article.content_hash[:8]}-{index:04d}"
+
+
+def classify_corpus(articles: Sequence[ArticleText]) -> list[Paragraph]:
+    """Every paragraph of every article, classified; articles in the given order.
+
+    Recurrence is judged across the whole corpus, so pass every current article at once.
+    Exact repeats of content are `is_duplicate`; repeated boilerplate stays boilerplate only
+    (a paragraph has one reason to be left out); near-duplicates stay content.
+    """
+    drafts = [_draft_article(article) for article in articles]
+    site_names = [_site_names(article) for article in articles]
+    # layout rules run again after recurrence: a recurring line can close a list of links
+    for paras, names in zip(drafts, site_names, strict=True):
+        _mark_layout(paras, names)
+    _mark_recurring(articles, drafts)
+    for paras, names in zip(drafts, site_names, strict=True):
+        _mark_layout(paras, names)
+    rows = []
+    for article, paras in zip(articles, drafts, strict=True):
+        _classify_article(paras)
+        for p in paras:
+            is_dup = p.duplicate_of is not None
+            rows.append(
+                Paragraph(
+                    paragraph_id=_paragraph_id(article, p.index),
+                    article_id=article.article_id,
+                    content_hash=article.content_hash,
+                    paragraph_index=p.index,
+                    char_start=p.start,
+                    char_end=p.end,
+                    paragraph_text=p.text,
+                    zone=p.zone,
+                    is_boilerplate=p.rule is not None,
+                    boilerplate_rule=p.rule,
+                    is_duplicate=is_dup,
+                    duplicate_of_paragraph_id=(
+                        _paragraph_id(article, p.duplicate_of) if is_dup else None
+                    ),
+                    near_duplicate_of_paragraph_id=(
+                        _paragraph_id(article, p.near_of) if p.near_of is not None else None
+                    ),
+                    similarity=p.similarity,
+                    is_content=p.rule is None and not is_dup,
+                )
+            )
+    return rows

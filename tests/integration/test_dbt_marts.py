@@ -1,0 +1,73 @@
+"""The real dbt project over a real DuckDB file landed and paragraphed by the Python stages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dagster_project.defs.nlp import PARAGRAPH_COLUMNS
+from dagster_project.lib import articles, paragraphs, warehouse
+from tests.helpers import run_dbt
+
+ARTICLE = (
+    "Police Train With Interpol\n\n"
+    "3 min read\n\n"
+    "Cambodian police trained with Interpol officers in Phnom Penh on Monday.\n\n"
+    "The training covered cross-border crime.\n\n"
+    "The training covered cross-border crime.\n\n"
+    "© 2024 Example News. All rights reserved."
+)
+
+
+def _stage(path, raw_dir):
+    with warehouse.connect(path) as con:
+        articles.land(con, raw_dir, load_id="test")
+        current = con.execute(
+            "select article_id, content_hash, text, publisher, source_path "
+            "from raw.articles where is_current"
+        ).df()
+        rows = paragraphs.classify_corpus(
+            [paragraphs.ArticleText(**row) for row in current.to_dict("records")]
+        )
+        frame = pd.DataFrame([asdict(p) for p in rows], columns=list(PARAGRAPH_COLUMNS))
+        warehouse.replace_table(con, "nlp.paragraphs", frame.astype(PARAGRAPH_COLUMNS))
+
+
+@pytest.fixture
+def staged(tmp_path):
+    raw_dir = tmp_path / "raw"
+    raw_dir.mkdir()
+    (raw_dir / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (raw_dir / "b.txt").write_text(ARTICLE.replace("Monday", "Friday"), encoding="utf-8")
+    path = tmp_path / "w.duckdb"
+    _stage(path, raw_dir)
+    return path
+
+
+def test_dbt_build_passes_and_marts_hold_every_paragraph(staged):
+    result = run_dbt(staged, "build")
+    assert result.returncode == 0, result.stdout[-4000:]
+    with duckdb.connect(str(staged), read_only=True) as con:
+        articles_ = con.execute(
+            "select source_path, paragraph_count, duplicate_paragraph_count, "
+            "boilerplate_paragraph_count, title from marts.dim_articles order by source_path"
+        ).fetchall()
+        paragraph_rows = con.execute("select count(*) from marts.fct_paragraphs").fetchone()[0]
+        staged_rows = con.execute("select count(*) from nlp.paragraphs").fetchone()[0]
+    assert [a[0] for a in articles_] == ["a.txt", "b.txt"]
+    assert all(a[1] == 6 and a[2] == 1 and a[3] == 2 for a in articles_)
+    assert articles_[0][4] == "Police Train With Interpol"
+    assert paragraph_rows == staged_rows == 12
+
+
+def test_offsets_that_do_not_slice_back_fail_the_dbt_test(staged):
+    with warehouse.connect(staged) as con:
+        con.execute(
+            "update nlp.paragraphs set char_start = char_start + 1 where paragraph_index = 2"
+        )
+    result = run_dbt(staged, "build")
+    assert result.returncode != 0
+    assert "offsets_slice_text_fct_paragraphs" in result.stdout
