@@ -6,12 +6,22 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from dagster_project.defs import ingest, nlp, quality, transform
+from dagster_project.defs import automation, ingest, nlp, publish, quality, transform
 from dagster_project.defs.resources import NlpModelResource, RawFolderResource, WarehouseResource
 
 defs = dg.Definitions(
-    assets=[ingest.raw_landing, nlp.paragraphs, transform.dbt_models],
-    asset_checks=[ingest.raw_files_all_landed, *quality.suite_checks],
+    assets=automation.keep_up_to_date(
+        [
+            ingest.raw_landing,
+            nlp.paragraphs,
+            nlp.nlp_annotations,
+            transform.dbt_models,
+            publish.published_warehouse,
+        ]
+    ),
+    asset_checks=[*quality.suite_checks, publish.published_copy_matches_warehouse],
+    jobs=[automation.raw_landing_job],
+    sensors=[automation.raw_files_sensor, automation.downstream_automation],
     resources={
         "warehouse": WarehouseResource(path=dg.EnvVar("NEWS_WAREHOUSE_PATH")),
         "raw_folder": RawFolderResource(path=dg.EnvVar("NEWS_RAW_DIR")),

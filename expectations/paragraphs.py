@@ -2,12 +2,18 @@
 
 Structure (blocking): offsets slice back to the paragraph text, every current article has
 paragraphs, paragraph ids are unique. Content (warning): exact and near-duplicated
-paragraphs, named by article and paragraph; nothing flagged is removed.
+paragraphs, mojibake, articles that are mostly page furniture, named by article and
+paragraph; nothing flagged is removed.
 """
 
 import great_expectations.expectations as gxe
+from ftfy.badness import is_bad
+from great_expectations.expectations.row_conditions import Column
 
+from dagster_project.lib import warehouse
 from dagster_project.lib.quality import Check, Suite
+
+MAX_BOILERPLATE_SHARE = 0.5
 
 QUERY = """
 select
@@ -20,6 +26,11 @@ select
     p.near_duplicate_of_paragraph_id,
     p.similarity,
     left(p.paragraph_text, 80) as paragraph_prefix,
+    p.paragraph_text,
+    p.paragraph_index = min(p.paragraph_index) over (partition by a.article_id)
+        as is_first_paragraph,
+    avg(case when p.is_boilerplate then 1.0 else 0.0 end) over (partition by a.article_id)
+        as article_boilerplate_share,
     p.paragraph_id is null
         or substring(a.text, p.char_start + 1, p.char_end - p.char_start) = p.paragraph_text
         as offsets_slice_back
@@ -30,10 +41,20 @@ where a.is_current
 order by a.article_id, p.paragraph_index
 """
 
+
+def _build(con, raw_dir):
+    frame = warehouse.fetch_df(con, QUERY)
+    # ftfy's badness heuristic recognises UTF-8 read as cp1252/latin-1 ("â€œ", "Ã©")
+    frame["has_mojibake"] = frame["paragraph_text"].map(
+        lambda text: bool(isinstance(text, str) and is_bad(text))
+    )
+    return frame.drop(columns=["paragraph_text"])
+
+
 SUITE = Suite(
     name="nlp_paragraphs",
     asset_key=("nlp", "paragraphs"),
-    query=QUERY,
+    build=_build,
     index_columns=("article_id", "source_path", "paragraph_index"),
     checks=(
         Check(
@@ -69,6 +90,24 @@ SUITE = Suite(
             expectation=gxe.ExpectColumnValuesToBeNull(column="near_duplicate_of_paragraph_id"),
             severity="warn",
             description="Flags paragraphs that largely repeat another paragraph of the article.",
+        ),
+        Check(
+            name="no_mojibake",
+            expectation=gxe.ExpectColumnValuesToBeInSet(column="has_mojibake", value_set=[False]),
+            severity="warn",
+            description="Flags paragraphs whose text looks like mis-decoded UTF-8 (mojibake "
+            "such as â€™ or Ã©): the source was probably saved in the wrong encoding.",
+        ),
+        Check(
+            name="boilerplate_share_per_article",
+            expectation=gxe.ExpectColumnValuesToBeBetween(
+                column="article_boilerplate_share",
+                max_value=MAX_BOILERPLATE_SHARE,
+                row_condition=Column("is_first_paragraph") == True,  # noqa: E712 (a GX condition)
+            ),
+            severity="warn",
+            description=f"Flags articles of which more than {MAX_BOILERPLATE_SHARE:.0%} of the "
+            "paragraphs are page furniture (a navigation page landed as an article?).",
         ),
     ),
 )

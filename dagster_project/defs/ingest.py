@@ -50,7 +50,7 @@ def raw_landing(
     """Land new and changed files, keyed on content; emit nothing when nothing changed and
     the marts already reflect the raw state, so that a rerun does no work downstream."""
     with warehouse.connect() as con:
-        result = articles.land(con, raw_folder.folder, load_id=context.run_id)
+        result = articles.land(con, raw_folder.folder, load_id=context.run.run_id)
         in_step = articles.marts_reflect_raw(con)
         counts = articles.table_counts(con)
     metadata = {
@@ -78,25 +78,4 @@ def raw_landing(
     yield dg.MaterializeResult(
         asset_key=RAW_REJECTS,
         metadata={"dagster/row_count": counts["rejects"], "rejects_new": result.rejects_new},
-    )
-
-
-@dg.asset_check(
-    asset=RAW_REJECTS,
-    description="Warns when files still in the raw folder were rejected; lists them and why.",
-)
-def raw_files_all_landed(
-    raw_folder: RawFolderResource, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        rejects = articles.present_rejects(con, raw_folder.folder)
-    return dg.AssetCheckResult(
-        passed=rejects.empty,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "rejected_inputs": len(rejects),
-            "rejects": dg.MetadataValue.md(
-                rejects.head(50).to_markdown(index=False) if not rejects.empty else "none"
-            ),
-        },
     )

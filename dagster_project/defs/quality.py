@@ -7,7 +7,7 @@ failing rows in their metadata. Every result is also appended to quality.check_r
 
 import dagster as dg
 
-from dagster_project.defs.resources import WarehouseResource, data_docs_root
+from dagster_project.defs.resources import RawFolderResource, WarehouseResource, data_docs_root
 from dagster_project.lib import quality
 from expectations import SUITES
 
@@ -27,10 +27,18 @@ def build_suite_checks(suite: quality.Suite) -> dg.AssetChecksDefinition:
     ]
 
     @dg.multi_asset_check(specs=specs, name=f"ge_{suite.name}", can_subset=False)
-    def _checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    def _checks(
+        context: dg.AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        raw_folder: RawFolderResource,
+    ):
         with warehouse.connect() as con:
             outcome = quality.run_suite(
-                con, suite, data_docs_root(warehouse), context.op_execution_context.run_id
+                con,
+                suite,
+                data_docs_root(warehouse),
+                context.op_execution_context.run_id,
+                raw_folder.folder,
             )
         for result in outcome.outcomes:
             metadata = {

@@ -50,6 +50,8 @@ DATE_FIELDS = ("published_at", "date", "published")
 # Real prose essentially never contains these; a few percent of them means a binary file
 # that happens to lack NUL bytes.
 MAX_CONTROL_SHARE = 0.02
+# larger files are rejected as oversized: an article is text, not an archive
+MAX_BYTES = 5_000_000
 # A stray invalid byte in an otherwise readable file is tolerated (it becomes U+FFFD);
 # more than this share means the bytes are not text in any encoding we can identify.
 MAX_REPLACEMENT_SHARE = 0.01
@@ -743,7 +745,7 @@ def land(
     raw_dir: Path,
     load_id: str,
     now: datetime | None = None,
-    max_bytes: int = 5_000_000,
+    max_bytes: int = MAX_BYTES,
 ) -> LandingResult:
     """Land `raw_dir` into schema `raw` in one transaction and record the run in raw.loads.
 
@@ -1085,16 +1087,26 @@ def marts_reflect_raw(con: duckdb.DuckDBPyConnection) -> bool:
     return differences == 0
 
 
-def present_rejects(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pd.DataFrame:
-    """Rejected inputs that the latest landing run still found in the raw folder and that are
-    still there now (one row per path, record key, content and reason)."""
-    columns = ["source_path", "record_key", "reason", "detail", "size_bytes", "rejected_at"]
-    if not table_exists(con, "raw.rejects"):
-        return pd.DataFrame(columns=columns)
-    frame = con.execute(
-        f"select {', '.join(columns)} from raw.rejects where is_present "
-        "order by source_path, record_key nulls first, reason"
-    ).df()
+def file_accounting(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pd.DataFrame:
+    """One row per file in the raw folder (hidden files aside, as landing ignores them), with
+    `status` landed (a current source points at it), rejected (an outstanding reject names
+    it) or unaccounted (neither: the landing lost it)."""
     root = Path(raw_dir)
-    still_there = frame["source_path"].map(lambda path: os.path.lexists(root / path))
-    return frame[still_there.astype(bool)].reset_index(drop=True)
+    landed = {
+        row[0]
+        for row in con.execute(
+            "select distinct source_path from raw.article_sources where is_present"
+        ).fetchall()
+    }
+    rejected = {
+        row[0]
+        for row in con.execute(
+            "select distinct source_path from raw.rejects where is_present"
+        ).fetchall()
+    }
+    rows = []
+    for kind, path, _ in _walk(root):
+        rel = path.relative_to(root).as_posix()
+        status = "landed" if rel in landed else "rejected" if rel in rejected else "unaccounted"
+        rows.append({"source_path": rel, "kind": kind, "status": status})
+    return pd.DataFrame(rows, columns=["source_path", "kind", "status"])

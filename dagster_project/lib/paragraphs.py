@@ -6,9 +6,11 @@ article and a near-duplicate pointer with a similarity. `is_content` marks what 
 boilerplate and not a repeated copy.
 
 The boilerplate rules are general patterns over normalised text (page furniture as most news
-and government sites print it), plus recurrence: a short, non-news paragraph printed in several
-articles of one publisher is furniture whatever its wording. Evaluation happens on publishers the
-rules were never tuned on, so no rule quotes a sample article.
+and government sites print it), rules of position (a short line above the headline is the
+site's name or section; a name and date line under it is the byline; short lists after the last
+news paragraph are tags, credits and contacts), plus recurrence: a short, non-news paragraph
+printed in several articles of one publisher is furniture whatever its wording. Evaluation
+happens on publishers the rules were never tuned on, so no rule quotes a sample article.
 """
 
 from __future__ import annotations
@@ -209,6 +211,8 @@ _COPYRIGHT_LONG = _any(
     r"\b(?:prohibited|forbidden|not permitted|without (?:prior |express )?(?:written )?"
     r"(?:permission|consent))",
     r"\bnot responsible for (?:any )?(?:copyright )?infringement\b",
+    r"^(?:this (?:article|story|piece|report|post) (?:was |is |has been )?(?:originally |first )?"
+    r"|originally |first )(?:published|appeared|republished|posted) (?:by|in|on|at|with)\b",
 )
 _COPYRIGHT_SHORT = _any(r"©", r"\(c\)\s*(?:19|20)\d\d", r"^copyright\s*(?:©|\(c\)|(?:19|20)\d\d)")
 
@@ -250,7 +254,8 @@ _ADVERTISEMENT = _full(
 _SECTION_LABEL = _full(
     r"(?:related|similar|recommended|suggested|featured|trending|popular|latest|recent|top|more"
     r"|other|further|breaking|most recent|hot|editor s|editors|our|must) (?:news|stories|story"
-    r"|articles?|posts?|content|coverage|reading|reads?|links?|topics|videos?|headlines|picks?)"
+    r"|articles?|posts?|content|coverage|reading|reads?|links?|topics|videos?|headlines|picks?"
+    r"|searche?s?)"
     r"(?: for you| on [\w ]{1,30})?",
     r"related|trending(?: now| today)?|popular(?: now)?|latest",
     r"most (?:read|popular|viewed|shared|commented|emailed|watched)(?: (?:articles?|stories|news"
@@ -284,10 +289,12 @@ _SECTION_PREFIX = re.compile(
 )
 _READ_MORE_LINK = re.compile(r"^\W*read (?:more|the full (?:story|article|report))\b")
 _NAV_SEPARATOR = re.compile(r"\s*[|»›>•·]\s*")
+_BREADCRUMB_SEP = re.compile(r"\s*[›»]\s*")
 _BREADCRUMB_HOME = re.compile(r"^home\s*(?:[»›>/|]|\s-\s)")
 
 _TAXONOMY = re.compile(
-    r"^(?:(?:more|related|popular|other|all) )?(?:tags?|tagged(?: with| in)?|topics?|topic\(s\)"
+    r"^(?:(?:more|related|popular|other|all|newspaper|print|news|site|main) )?"
+    r"(?:tags?|tagged(?: with| in)?|topics?|topic\(s\)"
     r"|keywords?|categor(?:y|ies)|filed (?:under|in)|posted in|published in|component\(s\)"
     r"|components?|sections?|labels?|more about|subjects?)\s*[:|]"
 )
@@ -402,6 +409,207 @@ _CALL_TO_ACTION = _any(
 )
 
 
+# Bylines, datelines and contact details: a line made of nothing but a reporter's name, a date
+# and a time, a label, an e-mail address or a telephone number. Each piece has to be fully
+# accounted for, so a news sentence that merely mentions a date or an address never matches.
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = (
+    r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?)\.?"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d\d"
+_NUMERIC_DATE = r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"
+_CLOCK = r"\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\b\.?)?|\d{1,2}\s*[ap]\.?\s?m\b\.?"
+# UTC/GMT offsets and the usual time-zone abbreviations
+_ZONE = (
+    r"(?:utc|gmt)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?|ict|jst|kst|sgt|hkt|pht|myt|mmt|wib|wita"
+    r"|ist|pkt|npt|bst|cet|cest|eet|eest|est|edt|cst|cdt|mst|mdt|pst|pdt|aest|aedt|awst|nzst"
+    r"|nzdt|msk"
+)
+_DATE_LABEL = (
+    r"(?:(?:first|last|originally) )?(?:published|updated|posted|issued|modified|edited|released"
+    r"|created|uploaded|publication date|publish date|date(?: published| posted| of publication)?"
+    r"|time|dated)(?: on| at)?"
+)
+_DATE_PIECE = re.compile(
+    r"(?<!\w)(?:\d+ (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?) ago"
+    rf"|{_DATE_LABEL}|{_NUMERIC_DATE}|{_CLOCK}|{_WEEKDAY}|{_MONTH}|{_DAY}|{_YEAR}"
+    rf"|{_ZONE}|at|on|of|the|and)(?!\w)"
+)
+_DATE_REST = re.compile(r"[\s,|/·•:()+\-–—.]*")
+_MONTH_DAY = re.compile(rf"(?<!\w){_MONTH}\s*{_DAY}(?!\w)|(?<!\w){_DAY}\s*(?:of\s+)?{_MONTH}(?!\w)")
+_LABELLED = re.compile(rf"^(?:{_DATE_LABEL})\b")
+_DATE_EVIDENCE = {
+    "weekday": re.compile(rf"(?<!\w){_WEEKDAY}(?!\w)"),
+    "year": re.compile(rf"(?<!\w){_YEAR}(?!\w)"),
+    "clock": re.compile(rf"(?<!\w)(?:{_CLOCK})"),
+    "numeric": re.compile(rf"(?<!\w){_NUMERIC_DATE}(?!\w)"),
+    "month": re.compile(rf"(?<!\w){_MONTH}(?!\w)"),
+    "ago": re.compile(r"\bago\b"),
+}
+
+
+def _date_only(low: str, allow_clock: bool = False) -> bool:
+    """The text is a publication date (or time) and nothing else: "Tuesday, April 15, 2025",
+    "PUBLISHED : 3 Mar 2024 at 18:45", "Issued on: 20/06/2025 - 09:12", "Updated 2 hours ago".
+    A bare "March 3" or "May 2024" (a timeline heading) needs a year, a weekday, a time or a
+    label with it."""
+    if len(low) > 90 or not any(ch.isdigit() for ch in low):
+        return False
+    if _DATE_REST.fullmatch(_DATE_PIECE.sub(" ", low)) is None:
+        return False
+    has = {name: bool(rx.search(low)) for name, rx in _DATE_EVIDENCE.items()}
+    labelled = bool(_LABELLED.match(low))
+    month_day = bool(_MONTH_DAY.search(low))
+    return (
+        has["numeric"]
+        or has["ago"]
+        or (month_day and (has["year"] or has["weekday"] or has["clock"] or labelled))
+        or (labelled and (has["clock"] or (has["month"] and has["year"])))
+        or (allow_clock and has["clock"])
+    )
+
+
+_BYLINE_SPLIT = re.compile(r"\s*(?:[|•·;]|\s[-–—]\s|[–—])\s*|\s{2,}")
+_BYLINE_LABEL = re.compile(
+    r"^(?:(?:(?:additional )?(?:written|reported|reporting|writing|editing|edited|words|story|text"
+    r"|compiled|posted|interview)(?: and (?:writing|editing|reporting))? by|by)\b\s*:?"
+    r"|(?:writer|writers|author|authors|reporter|reporters|correspondent|byline|words|story"
+    r"|text)\s*:)\s*",
+    re.I,
+)
+_NAME_WORD = re.compile(r"(?:[A-Z][\w'’.-]*|[A-Z]\.)$")
+_NAME_PARTICLE = {"de", "da", "del", "van", "von", "der", "den", "bin", "binti", "al", "el"}
+_NAME_PARTICLE |= {"le", "la", "du", "dos", "di", "y", "in"}
+_NAME_JOIN = re.compile(r"\s*(?:,|&|\band\b)\s*")
+# "By The Numbers", "By This Time": a title-case phrase, not a name
+_NOT_A_NAME = {"the", "a", "an", "this", "that", "these", "those", "their", "his", "her", "its"}
+_NOT_A_NAME |= {"any", "some", "all", "no", "every", "each", "then", "now", "far", "way"}
+
+
+def _name_words(part: str, max_words: int = 4) -> int:
+    """Number of words of a person's (or a desk's) name, 0 when `part` is not one."""
+    tokens = part.split()
+    if not 1 <= len(tokens) <= max_words or tokens[0] in _NAME_PARTICLE:
+        return 0
+    if tokens[0].casefold() in _NOT_A_NAME:
+        return 0
+    if all(_NAME_WORD.match(t) or t in _NAME_PARTICLE for t in tokens):
+        return len(tokens)
+    return 0
+
+
+def _names(text: str) -> list[int]:
+    """Word counts of the names in "Jane Doe, John Roe and Kim Lee", or [] if any part is not a
+    name (a clause, a number, a lowercase word)."""
+    parts = [p for p in _NAME_JOIN.split(text.strip(" ,")) if p]
+    counts = [_name_words(p) for p in parts]
+    return counts if parts and len(parts) <= 4 and all(counts) else []
+
+
+def _byline_segment(segment: str) -> str | None:
+    low = _lower(segment)
+    if _date_only(low, allow_clock=True):
+        return "date"
+    if _EMAIL.search(segment) and _contact_line(segment):
+        return "contact"
+    label = _BYLINE_LABEL.match(segment)
+    if label:
+        rest = segment[label.end() :]
+        names = _names(rest)
+        # "By Monday" or "By Air and Sea" is a phrase: after a bare "by" a name has two words
+        # or is an acronym ("By AFP")
+        bare = label.group().strip().casefold() == "by"
+        if names and (not bare or max(names) >= 2 or (names == [1] and _all_caps(rest))):
+            return "byline"
+        return None
+    names = _names(segment)
+    return "name" if names and max(names) >= 2 else None
+
+
+def _byline_rule(text: str) -> str | None:
+    """ "By Jane Doe", "WRITER: Jane Doe", "Jane Doe | Publication date 12 March 2024 | 10:42 ICT",
+    "By Jane Doe   March 19, 2025 | 04:20 pm GMT+7" or a date line alone."""
+    if len(text) > 160:
+        return None
+    low = _lower(text)
+    if _date_only(low):
+        # a labelled date is furniture anywhere; a bare one only outside the story
+        return "publication_date" if _LABELLED.match(low) else "date_line"
+    text = text.strip()
+    if text.startswith("(") and text.endswith(")"):
+        # a wire's credit line: "(Reporting by Jane Doe; Editing by John Roe)"
+        text = text[1:-1]
+    segments = [s for s in _BYLINE_SPLIT.split(text) if s.strip(" ,")]
+    if not segments or len(segments) > 6:
+        return None
+    kinds = [_byline_segment(s) for s in segments]
+    if None in kinds:
+        return None
+    if "byline" in kinds or ("name" in kinds and "date" in kinds):
+        return "byline"
+    if "date" in kinds and set(kinds) <= {"date", "contact"}:
+        return "publication_date"
+    return None
+
+
+_EMAIL = re.compile(
+    r"[\w.+-]+(?:@|\s?(?:\[at\]|\(at\)|\{at\})\s?)[\w-]+"
+    r"(?:(?:\.|\s?(?:\[dot\]|\(dot\))\s?)[\w-]+)+",
+    re.I,
+)
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+_PHONE = re.compile(r"\+?\(?\d[\d ()./-]{6,}\d")
+_CONTACT_LABEL = re.compile(
+    r"\b(?:e-?mail|tel|telephone|phone|mobile|cell|fax|whatsapp|contact|website|web|office"
+    r"|hotline|media|press|enquiries|inquiries)\b\.?\s*:?",
+    re.I,
+)
+
+
+def _contact_line(text: str) -> bool:
+    """Only e-mail addresses, telephone numbers and web addresses, labelled or not, perhaps
+    after a name: "Email: jdoe[at]example.org", "jdoe@example.com", "Tel: +855 23 123 456"."""
+    if len(text) > 200:
+        return False
+    found = _EMAIL.findall(text) + _URL.findall(text)
+    rest = _URL.sub(" ", _EMAIL.sub(" ", text))
+    labelled = bool(_CONTACT_LABEL.search(rest))
+    if labelled:
+        phones = _PHONE.findall(rest)
+        found += phones
+        rest = _PHONE.sub(" ", rest)
+    if not found:
+        return False
+    rest = _CONTACT_LABEL.sub(" ", rest)
+    rest = re.sub(r"[\s,;:|/()<>\[\]–—-]+|\bor\b|\band\b", " ", rest).strip()
+    return not rest or bool(_names(rest))
+
+
+_MEDIA_CONTACT = _full(
+    r"(?:for )?(?:further|more|additional) (?:information|details|info)(?: (?:please )?"
+    r"(?:contact|call|e ?mail|write to|reach))?(?: us)?",
+    r"(?:for )?(?:media|press) (?:contacts?|enquiries|inquiries|information|queries)"
+    r"(?: (?:please )?(?:contact|call|e ?mail))?",
+    r"contacts?(?: information| details)|(?:media|press) contacts?(?: information| details)?",
+)
+_PAGE_FEEDBACK_QUESTION = re.compile(
+    r"^(?:do|did) you (?:like|enjoy|love|find|value) (?:the (?:content|contents) of )?"
+    r"this (?:article|story|page|content|post|report|piece)\b"
+    r"|^(?:how|what) (?:would you rate|do you think (?:of|about)) this (?:article|story|page)\b"
+)
+_TAXONOMY_HEADER = _full(
+    r"(?:related |more |popular |all |article |story )?(?:tags?|topics?|topic s|keywords?"
+    r"|key words|categor(?:y|ies)|component s|tagged(?: with| in)?|filed (?:under|in))"
+)
+_BARE_DURATION = _full(r"\d{1,3} ?(?:min|mins|minutes?)")
+
+
 def _share_prompt(key: str, words: int) -> bool:
     if words > 25 or not _SHARE_CORE.search(key):
         return False
@@ -422,6 +630,15 @@ def _newsletter_prompt(low: str, words: int) -> bool:
     return weak >= 2 and words <= 30 and bool(addressed)
 
 
+def _breadcrumb(low: str) -> bool:
+    """ "News › Crime", "National » Social Affairs": a trail of short section names joined by an
+    arrow-like separator that prose never uses."""
+    if "›" not in low and "»" not in low or low.endswith((".", "?", "!")):
+        return False
+    parts = [p.strip() for p in _BREADCRUMB_SEP.split(low)]
+    return len(parts) >= 2 and all(1 <= len(p.split()) <= 4 for p in parts)
+
+
 def _navigation(low: str, key: str, words: int) -> bool:
     if words <= 8 and _SECTION_LABEL.match(key):
         return True
@@ -430,6 +647,8 @@ def _navigation(low: str, key: str, words: int) -> bool:
     if words <= 15 and _READ_MORE_LINK.match(low) and not _REPORTING.search(low):
         return True
     if words <= 20 and _BREADCRUMB_HOME.match(low):
+        return True
+    if words <= 12 and _breadcrumb(low):
         return True
     parts = [p for p in _NAV_SEPARATOR.split(low) if p.strip()]
     return (
@@ -442,6 +661,8 @@ def _navigation(low: str, key: str, words: int) -> bool:
 
 
 def _reading_time(low: str, words: int) -> bool:
+    if words <= 2 and _BARE_DURATION.match(_key_of(low)):
+        return True
     if words > 15 or not _READING_TIME.search(low):
         return False
     rest = _DATE_TOKENS.sub(" ", _NON_WORD.sub(" ", low))
@@ -458,6 +679,7 @@ _GOV_HINTS = (".gov", "official web", "official portal", "official page", "how y
 _GOV_HINTS += ("external link", "government licen")
 _COPYRIGHT_HINTS = ("reserved", "reproduc", "republi", "redistribut", "permission", "infringement")
 _COPYRIGHT_HINTS += ("may not be", "our standards", "our editorial", "views expressed")
+_COPYRIGHT_HINTS += ("published", "appeared", "posted")
 _CAPTION_HINTS = ("photo", "pictur", "image", "screen", "file", "courtesy", "credit", "/", "(")
 _CAPTION_HINTS += ("left", "grab")
 _COMMENT_HINTS = ("comment", "reply", "required field", "be published", "conversation")
@@ -500,6 +722,17 @@ def _boilerplate_rule(text: str, low: str | None = None, key: str | None = None)
         return "press_release_label"
     if words <= 40 and _TAXONOMY.match(low):
         return "taxonomy_label"
+    if words <= 3 and _TAXONOMY_HEADER.match(key):
+        return "taxonomy_label"
+    if words <= 12 and _MEDIA_CONTACT.match(key):
+        return "media_contact"
+    if words <= 30 and _contact_line(text):
+        return "contact_details"
+    byline = _byline_rule(text) if words <= 30 else None
+    if byline:
+        return byline
+    if words <= 15 and _PAGE_FEEDBACK_QUESTION.search(low):
+        return "page_feedback"
     if _share_prompt(key, words):
         return "share_prompt"
     if words <= 30 and _SOCIAL_FOLLOW.search(low):
@@ -774,7 +1007,8 @@ def _mark_layout(paras: list[_Draft], site_names: set[str]) -> None:
     for p in paras:
         if p.rule is None and p.words <= 5 and _site_name(p.key) in site_names:
             p.rule = "masthead"
-    _mark_masthead(paras)
+    _mark_page_top(paras)
+    _mark_tail(paras)
     started = False
     for i, p in enumerate(paras):
         if p.rule == "page_feedback":
@@ -786,27 +1020,295 @@ def _mark_layout(paras: list[_Draft], site_names: set[str]) -> None:
         started = started or _body_sentence(p)
 
 
-def _mark_masthead(paras: list[_Draft]) -> None:
-    """A short all-capitals line above the headline is the site's name or a section kicker."""
-    first = _first_content(paras)
-    if first is None:
-        return
-    top = paras[first]
-    if top.words > 4 or not _all_caps(top.text):
-        return
-    for q in paras[first + 1 :]:
-        if q.rule is not None:
+# Page top and tail. Above the headline a page prints its name, its section and its trail
+# (mastheads, site headers of an office, section kickers); between the headline and the story,
+# credits; after the last news paragraph, tags, wire slugs and contact details. These rules only
+# read lines in those positions, so the same shapes inside the story stay content.
+
+_FUNCTION_WORDS = {"of", "for", "the", "and", "on", "in", "to", "at", "&", "de", "du", "des", "a"}
+_FUNCTION_WORDS |= {"an", "-", "–", "—", "/", "|", "by", "with", "against", "from"}
+_ORG_HEAD = (
+    r"office|offices|ministry|department|agency|bureau|commission|council|committee|embassy"
+    r"|consulate|nations|organi[sz]ation|division|directorate|authority|administration"
+    r"|secretariat|institute|programme|program|mission|union|delegation|service|services"
+)
+# an office's name: its head noun ends the line or governs "of/for/on ..."
+_ORG_NAME = re.compile(rf"\b(?:{_ORG_HEAD})\b(?:\s+(?:of|for|on|in)\b|\s*$|\s+[-–—|])", re.I)
+_ACRONYM_HEADER = re.compile(r"^[A-Z][A-Z&.]{1,9}\s*[-–—:|]\s+[A-Z]")
+_LABEL_SEPARATOR = re.compile(r"\s[/|]\s|[›»]")
+_WIRE_NAMES = (
+    r"reuters|ap|afp|upi|dpa|efe|ansa|tass|ria|xinhua|kyodo(?: news)?|jiji(?: press)?|yonhap"
+    r"|bernama|antara|pti|ani|ians|aap|vna|akp|tna|anadolu|associated press|agence france-presse"
+    r"|press association|agencies|wires?|news agencies|staff"
+)
+_WIRE_CREDIT = re.compile(
+    r"^[(\[–—-]*\s*(?:(?:with|via|from|source|sources|credit)\s*:?\s*)?"
+    rf"(?:{_WIRE_NAMES})(?:\s*(?:[/,&+]|and|with)\s*(?:{_WIRE_NAMES}))*\s*[)\]]?$"
+)
+# "KYODO", "AFP/REUTERS": an agency's name alone in capitals
+_CAPS_CREDIT = re.compile(r"[^\w\s]*[A-Z]{2,10}(?:[\s/&,]+[A-Z]{2,10})?[^\w\s]*")
+_SOURCE_LABEL = re.compile(r"^[(\[–—-]*\s*(?:with|sources?|credits?)\s*:?\s*", re.I)
+_WIRE_SLUG = re.compile(r"^[a-z]{2,6}(?:-[a-z]{2,6})*(?:/[a-z]{2,6}(?:-[a-z]{2,6})*)+$")
+_TAG_SPLIT = re.compile(r"\s*[,;|#]\s*")
+
+
+def _title_case(text: str) -> bool:
+    """Every word capitalised except short function words: a name, not a sentence."""
+    words = re.findall(r"[^\W\d_][\w'’.-]*|[&/|–—-]", text)
+    content = [w for w in words if w.casefold() not in _FUNCTION_WORDS]
+    return bool(content) and all(w[0].isupper() for w in content)
+
+
+def _furniture_shaped(p: _Draft) -> bool:
+    """A line that could be a site's name, an office's name or a section kicker above the
+    headline: short, or all capitals, or a trail of labels, or the name of an office."""
+    text = p.text.strip()
+    if p.words == 0 or _ends_sentence(text) or text.endswith(("?", "!")):
+        return False
+    if any(q in text for q in '“”"«»') or _BULLET.match(text):
+        return False
+    if p.words <= 4:
+        return True
+    if p.words <= 8 and _all_caps(text):
+        return True
+    if p.words <= 10 and _LABEL_SEPARATOR.search(text):
+        parts = [x for x in _LABEL_SEPARATOR.split(text) if x.strip()]
+        if all(len(x.split()) <= 4 for x in parts):
+            return True
+    return (
+        p.words <= 12
+        and not any(ch.isdigit() for ch in text)
+        and _title_case(text)
+        and bool(_ORG_NAME.search(text) or _ACRONYM_HEADER.match(text))
+    )
+
+
+def _dek_shaped(p: _Draft) -> bool:
+    """A long sentence-case line: a standfirst printed without its full stop."""
+    if p.words < 14:
+        return False
+    long_words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", p.text) if len(w) > 3]
+    return bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) < 0.5
+
+
+def _is_lead(p: _Draft) -> bool:
+    return _body_sentence(p) and not _caption_like(p.low, p.words)
+
+
+def _headline_index(paras: list[_Draft]) -> int | None:
+    """The headline: the first line above the story that is not shaped like page furniture
+    (the last one when all are, so a short headline under a masthead still counts)."""
+    first_lead = next((i for i, p in enumerate(paras) if _is_lead(p)), None)
+    if first_lead is None:
+        return None
+    # lines this rule marked on an earlier pass stay candidates, so a second pass agrees
+    candidates = [
+        i
+        for i in range(first_lead)
+        if paras[i].rule in (None, *_TOP_RULES)
+        and paras[i].words > 0
+        and not _caption_like(paras[i].low, paras[i].words)
+        and not _BULLET.match(paras[i].text)
+    ]
+    if not candidates:
+        return None
+    pick = next((k for k, i in enumerate(candidates) if not _furniture_shaped(paras[i])), None)
+    if pick is None:
+        # all short: the longest line, then one not in capitals, then the later one (a
+        # masthead comes first, a reporter's name comes after the headline)
+        def weight(k: int) -> tuple[int, bool, int]:
+            p = paras[candidates[k]]
+            return (p.words, not _all_caps(p.text), k)
+
+        pick = max(range(len(candidates)), key=weight)
+    # a standfirst without a full stop under a short headline is not the headline; but a
+    # lone short line above a long headline is more often the masthead, so with nothing
+    # above the short line the standfirst has to be longer than headlines run
+    chosen = paras[candidates[pick]]
+    if pick > 0 and _dek_shaped(chosen) and (pick > 1 or chosen.words >= 18):
+        before = paras[candidates[pick - 1]]
+        if before.words >= 3 and _headline_like(before.text, before.words):
+            strong = _all_caps(before.text) or _LABEL_SEPARATOR.search(before.text)
+            if not strong and not _ORG_NAME.search(before.text):
+                pick -= 1
+    return candidates[pick]
+
+
+def _mark_page_top(paras: list[_Draft]) -> None:
+    """Furniture above the headline, credits under it, and date lines: a bare date is the page's
+    publication date above or below the story but a heading inside it (a timeline's dates)."""
+    headline = _headline_index(paras)
+    leads = [i for i, p in enumerate(paras) if _is_lead(p)]
+    story = leads[0] if leads else len(paras)
+    if headline is not None:
+        above = [i for i in range(headline) if paras[i].words > 0]
+        above = [i for i in above if paras[i].rule in (None, *_TOP_RULES)]
+        for n, i in enumerate(above):
+            p = paras[i]
+            if p.rule is None and _furniture_shaped(p) and not _caption_like(p.low, p.words):
+                p.rule = "masthead" if n == 0 else "section_label"
+        story = _mark_credits(paras, headline)
+    last = leads[-1] if leads else -1
+    for i, p in enumerate(paras):
+        if p.rule == "date_line":
+            p.rule = None if story < i < last else "publication_date"
+
+
+_TOP_RULES = ("masthead", "section_label")
+
+
+def _mark_credits(paras: list[_Draft], headline: int) -> int:
+    """Between the headline and the story: a wire credit ("AFP", "REUTERS") alone on its line,
+    and a reporter's bare name printed next to the byline or date line. Returns where the
+    story starts: at its first paragraph, or at the second when the first is a standfirst (a
+    sentence right under the headline that the story repeats)."""
+    leads = [i for i in range(headline + 1, len(paras)) if _is_lead(paras[i])]
+    end = leads[0] if leads else len(paras)
+    standfirst = len(leads) >= 2 and _standfirst_slot(paras, headline, end)
+    if standfirst and _repeated_later(paras, end, leads[1:]):
+        end = leads[1]
+    region = range(headline + 1, end)
+    for i in region:
+        p = paras[i]
+        if p.rule is not None:
             continue
-        if _body_sentence(q):
-            return
-        if (
-            q.words >= 3
-            and _headline_like(q.text, q.words)
-            and not _all_caps(q.text)
-            and not _BYLINE.match(q.text)
-        ):
-            top.rule = "masthead"
-            return
+        names = _names(p.text)
+        if _wire_credit(p):
+            p.rule = "wire_credit"
+        elif names and len(names) <= 3 and min(names) >= 2:
+            near = [paras[j].rule for j in (i - 1, i + 1) if j in region]
+            if any(r in ("byline", "publication_date", "date_line") for r in near):
+                p.rule = "byline"
+    return end
+
+
+def _repeated_later(paras: list[_Draft], i: int, later: list[int]) -> bool:
+    sh = _shingles(paras[i].key)
+    return any(
+        _similarity(paras[i].key, sh, paras[j].key, _shingles(paras[j].key))
+        >= NEAR_DUPLICATE_THRESHOLD
+        for j in later
+    )
+
+
+def _standfirst_slot(paras: list[_Draft], headline: int, i: int) -> bool:
+    """Only furniture lies between the headline and paragraph i."""
+    return all(paras[j].rule is not None for j in range(headline + 1, i))
+
+
+def _wire_credit(p: _Draft) -> bool:
+    text = p.text.strip()
+    if p.words == 0 or p.words > 4 or _ends_sentence(text.rstrip(")")):
+        return False
+    if _WIRE_CREDIT.match(p.low):
+        return True
+    source = _SOURCE_LABEL.match(text)
+    if source and _names(text[source.end() :]):
+        return True
+    return p.words <= 2 and bool(_CAPS_CREDIT.fullmatch(text))
+
+
+# "-ENDS-", "- 30 -": a line of symbols alone ("###") has no words for a scorer or a reader
+# to match, so it is left as it is
+_END_MARK = re.compile(
+    r"^[#*=~_\s-]*(?:ends?|end of (?:release|statement|text)|30)[#*=~_\s-]*$", re.I
+)
+_AUTHOR_ROLE = (
+    r"journalist|reporter|correspondent|writer|editor|contributor|columnist|photographer"
+    r"|freelancer|analyst|researcher|fellow|author|producer|photojournalist"
+)
+_AUTHOR_BIO = re.compile(
+    r"^(?:[A-Z][\w'’.-]*\s){1,3}[A-Z][\w'’.-]*,?\s(?:is|was|has been)\s(?:a|an|the|our)\s"
+    rf"(?:[\w-]+\s){{0,4}}?(?:{_AUTHOR_ROLE})s?(?:\s+(?:based|at|for|with|in|covering|and|who "
+    r"(?:covers|writes|reports))\b|[.,]?$)"
+    r"|^(?:[A-Z][\w'’.-]*\s){1,3}[A-Z][\w'’.-]*\s(?:writes|reports) (?:about|on|for|from)\b"
+)
+# what happened to a journalist is news, not the page's note about its author
+_NEWS_EVENT = re.compile(
+    r"\b(?:arrest|detain|charg|jail|sentenc|kill|convict|accus|die|murder|sued)"
+)
+
+
+def _author_bio(p: _Draft) -> bool:
+    """ "Jane Doe is a freelance journalist based in Bangkok." closing the page."""
+    return (
+        p.words <= 40
+        and bool(_AUTHOR_BIO.match(p.text))
+        and not _REPORTING.search(p.low)
+        and not _NEWS_EVENT.search(p.low)
+    )
+
+
+def _tag_list(p: _Draft) -> bool:
+    """ "Cambodia, fraud, National Police Agency, Kyodo": three or more short items."""
+    text = p.text.strip()
+    if p.words > 25 or _ends_sentence(text) or _BULLET.match(text):
+        return False
+    items = [x for x in _TAG_SPLIT.split(text) if x]
+    return (
+        len(items) >= 3
+        and all(1 <= len(x.split()) <= 4 for x in items)
+        and not items[-1].casefold().startswith(("and ", "or "))
+    )
+
+
+def _tag_item(p: _Draft) -> bool:
+    text = p.text.strip()
+    return (
+        0 < p.words <= 8
+        and not _ends_sentence(text)
+        and not text.endswith(("?", "!"))
+        and not _BULLET.match(text)
+        and not any(q in text for q in '“”"«»')
+    )
+
+
+def _contact_item(p: _Draft) -> bool:
+    """A line of a media-contact block: a name with title and office, an address, a number."""
+    text = p.text.strip()
+    if p.words == 0 or p.words > 25:
+        return False
+    if _EMAIL.search(text) or _URL.search(text) or _contact_line(text):
+        return True
+    if _ends_sentence(text) or _REPORTING.search(p.low):
+        return False
+    parts = [x for x in re.split(r"\s*(?:[,;|]|\s[-–—]\s)\s*", text) if x]
+    return all(_title_case(x) for x in parts)
+
+
+def _mark_tail(paras: list[_Draft]) -> None:
+    """After the last news paragraph: tag lists, the items under a tag or contact label, wire
+    credits and slugs, end marks, lines holding a reporter's e-mail; and the author's bio
+    that closes the page."""
+    last = max((i for i, p in enumerate(paras) if _is_lead(p)), default=None)
+    while last is not None and _author_bio(paras[last]):
+        paras[last].rule = "author_bio"
+        last = max((i for i, p in enumerate(paras[:last]) if _is_lead(p)), default=None)
+    for i, p in enumerate(paras):
+        if p.rule == "media_contact":
+            for q in paras[i + 1 : i + 7]:
+                if q.rule is not None or not _contact_item(q):
+                    break
+                q.rule = "media_contact"
+    if last is None:
+        return
+    label = None
+    for p in paras[last + 1 :]:
+        if p.rule is not None:
+            # a "Tags"/"Topic(s)" heading: the short lines under it are the tags
+            heading = p.rule == "taxonomy_label" and _TAXONOMY_HEADER.match(p.key)
+            label = p.rule if heading else None
+            continue
+        if (label and _tag_item(p)) or _tag_list(p):
+            p.rule = "taxonomy_label"
+        elif _END_MARK.match(p.text.strip()):
+            p.rule = "end_mark"
+        elif _wire_credit(p) or _WIRE_SLUG.match(p.text.strip()):
+            p.rule = "wire_credit"
+        elif p.words <= 12 and _EMAIL.search(p.text) and not _REPORTING.search(p.low):
+            p.rule = "contact_details"
+        else:
+            label = None
 
 
 def _mark_link_list(paras: list[_Draft], label: int) -> None:
@@ -895,6 +1397,9 @@ def _assign_zones(paras: list[_Draft], near: dict[tuple[int, int], float]) -> No
     def dek_like(p: _Draft, following: _Draft | None) -> bool:
         if p.index in repeated_later:
             return True
+        if _dek_shaped(p) and not _ends_sentence(p.text):
+            # a long sentence-case line without a full stop under the headline
+            return True
         return (
             following is not None
             and p.words <= 50
@@ -909,9 +1414,8 @@ def _assign_zones(paras: list[_Draft], near: dict[tuple[int, int], float]) -> No
             lead.zone = "title"
             if following is not None:
                 after = leads[2] if len(leads) > 2 else None
-                if not _headline_like(following.text, following.words) and dek_like(
-                    following, after
-                ):
+                standfirst = not _headline_like(following.text, following.words)
+                if (standfirst or _dek_shaped(following)) and dek_like(following, after):
                     following.zone = "dek"
         elif _ends_sentence(lead.text) and dek_like(lead, following):
             lead.zone = "dek"

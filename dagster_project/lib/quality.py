@@ -16,7 +16,7 @@ import copy
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,16 +41,29 @@ class Check:
     description: str
 
 
+FrameBuilder = Callable[[duckdb.DuckDBPyConnection, Path], pd.DataFrame]
+
+
 @dataclass(frozen=True)
 class Suite:
-    """Checks over one guarded table. `query` returns the frame GX validates; its
+    """Checks over one guarded table. `build(con, raw_dir)` returns the frame GX validates:
+    the suite's SQL, sometimes with a column computed in Python (mojibake, file accounting).
     `index_columns` name the failing rows (article and paragraph, say)."""
 
     name: str
     asset_key: tuple[str, ...]
-    query: str
+    build: FrameBuilder
     index_columns: tuple[str, ...]
     checks: tuple[Check, ...]
+
+
+def sql(query: str) -> FrameBuilder:
+    """A frame builder that is just a query over the warehouse."""
+
+    def build(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pd.DataFrame:
+        return warehouse.fetch_df(con, query)
+
+    return build
 
 
 @dataclass(frozen=True)
@@ -169,10 +182,10 @@ def validate(frame: pd.DataFrame, suite: Suite, gx_root: Path) -> SuiteOutcome:
 
 
 def run_suite(
-    con: duckdb.DuckDBPyConnection, suite: Suite, gx_root: Path, run_id: str
+    con: duckdb.DuckDBPyConnection, suite: Suite, gx_root: Path, run_id: str, raw_dir: Path
 ) -> SuiteOutcome:
     """Validate the suite against the warehouse and append its results to the quality tables."""
-    frame = warehouse.fetch_df(con, suite.query)
+    frame = suite.build(con, raw_dir)
     outcome = validate(frame, suite, gx_root)
     record(con, suite, outcome, run_id)
     return outcome

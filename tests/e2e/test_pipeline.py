@@ -136,3 +136,62 @@ def test_a_second_run_changes_nothing(built):
         checks_after = con.execute("select count(*) from quality.check_results").fetchone()[0]
     # the checks ran again only if the assets they guard were rebuilt
     assert checks_after == checks_before
+
+
+def test_one_agency_id_per_real_agency_across_articles(con):
+    rows = con.execute(
+        """select a.agency_id, count(distinct m.article_id)
+           from marts.fct_mentions m join marts.dim_agencies a using (agency_id)
+           where a.acronym = 'FBI' group by 1"""
+    ).fetchall()
+    assert len(rows) == 1 and rows[0][1] >= 2
+
+
+def test_outlets_titles_and_generic_phrases_are_not_agencies(con):
+    surfaces = {
+        r[0].lower()
+        for r in con.execute(
+            "select surface_text from marts.fct_mentions where entity_type = 'agency'"
+        ).fetchall()
+    }
+    for not_an_agency in [
+        "the cambodia daily",
+        "cambodia daily",
+        "voa khmer",
+        "interior minister",
+        "police",
+        "international police groups",
+        "royal academy of cambodia",
+    ]:
+        assert not_an_agency not in surfaces
+
+
+def test_every_mention_slices_back_to_its_surface_text(con):
+    rows = con.execute(
+        """select a.text, m.char_start, m.char_end, m.surface_text
+           from marts.fct_mentions m join raw.articles a
+             on a.article_id = m.article_id and a.is_current"""
+    ).fetchall()
+    assert rows and all(text[s:e] == surface for text, s, e, surface in rows)
+
+
+def test_events_are_typed_deduplicated_and_quantified(con):
+    types = {r[0] for r in con.execute("select event_type from marts.fct_events").fetchall()}
+    taxonomy = {
+        r[0] for r in con.execute("select event_type from reference.ref_event_types").fetchall()
+    }
+    assert types and types <= taxonomy
+    repeated = con.execute(
+        """select count(*) from (
+             select article_id, event_type, sentence_text from marts.fct_events
+             group by all having count(distinct char_start) > 1)"""
+    ).fetchone()[0]
+    assert repeated == 0  # a statement repeated in the article is one event
+    seizure = con.execute(
+        """select quantity_value, quantity_unit, quantity_qualifier from marts.fct_events e
+           join marts.dim_articles a using (article_id)
+           where a.source_path like '004_%' and e.event_type = 'seizure'"""
+    ).fetchall()
+    assert (1500.0, "kg", "over") in seizure
+    roles = con.execute("select count(*) from marts.bridge_event_agencies").fetchone()[0]
+    assert roles > 0

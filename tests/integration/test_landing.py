@@ -10,9 +10,9 @@ import pytest
 
 from dagster_project.lib.articles import (
     article_id_for,
+    file_accounting,
     land,
     marts_reflect_raw,
-    present_rejects,
     table_counts,
 )
 
@@ -398,12 +398,14 @@ def test_file_that_turns_bad_retires_its_article_and_clears_when_fixed(raw: Path
     write(raw, "a.txt", b"")
     broken = land(con, raw, "load-2", now=T2)
     assert (broken.articles_deleted, broken.rejects_new) == (1, 1)
-    assert list(present_rejects(con, raw)["reason"]) == ["empty"]
+    assert _outstanding_reasons(con) == ["empty"]
+    assert list(file_accounting(con, raw)["status"]) == ["rejected"]
 
     write(raw, "a.txt", STORY_A)
     fixed = land(con, raw, "load-3", now=T3)
     assert (fixed.articles_restored, fixed.rejects_cleared) == (1, 1)
-    assert present_rejects(con, raw).empty
+    assert _outstanding_reasons(con) == []
+    assert list(file_accounting(con, raw)["status"]) == ["landed"]
     assert con.execute("select count(*) from raw.rejects").fetchone()[0] == 1
 
 
@@ -463,7 +465,7 @@ def test_readers_for_run_metadata(raw: Path, con) -> None:
     land(con, raw, "load-2", now=T2)
     assert not marts_reflect_raw(con)
     (raw / "bad.txt").unlink()
-    assert present_rejects(con, raw).empty
+    assert set(file_accounting(con, raw)["status"]) == {"landed"}
 
 
 def test_many_files_land_in_one_run(raw: Path, con) -> None:
@@ -475,3 +477,7 @@ def test_many_files_land_in_one_run(raw: Path, con) -> None:
 
     assert (first.articles_new, second.articles_unchanged, second.changed) == (1_500, 1_500, False)
     assert con.execute("select count(distinct article_id) from raw.articles").fetchone()[0] == 1_500
+
+
+def _outstanding_reasons(con) -> list[str]:
+    return [r[0] for r in con.execute("select reason from raw.rejects where is_present").fetchall()]

@@ -23,6 +23,7 @@ def _paragraph(article_id, index, start, end, text, duplicate_of=None):
         "char_start": start,
         "char_end": end,
         "paragraph_text": text,
+        "is_boilerplate": False,
         "is_duplicate": duplicate_of is not None,
         "duplicate_of_paragraph_id": duplicate_of,
         "near_duplicate_of_paragraph_id": None,
@@ -58,7 +59,9 @@ def _build(path, articles: dict[str, str], paragraphs: list[dict]) -> None:
 
 def _run(path, tmp_path) -> dict[str, quality.CheckOutcome]:
     with warehouse.connect(path) as con:
-        outcome = quality.run_suite(con, PARAGRAPHS_SUITE, tmp_path / "gx", run_id="test-run")
+        outcome = quality.run_suite(
+            con, PARAGRAPHS_SUITE, tmp_path / "gx", run_id="test-run", raw_dir=tmp_path
+        )
     return {o.check_name: o for o in outcome.outcomes}
 
 

@@ -211,6 +211,37 @@ BOILERPLATE_CASES = [
     ("media_widget", "Listen to this article"),
     ("browser_notice", "Please enable JavaScript to view the comments."),
     ("call_to_action", "Got a news tip? Email us at tips@example.org"),
+    ("publication_date", "Updated April 15, 2025"),
+    ("publication_date", "PUBLISHED : 3 Mar 2024 at 18:45"),
+    ("publication_date", "Issued on: 20/06/2025 - 09:12"),
+    ("publication_date", "Published : Oct. 21, 2025 - 15:48"),
+    ("publication_date", "Last modified: 06/05/2025"),
+    ("publication_date", "Posted: 3 hours ago"),
+    ("byline", "By Jane Doe"),
+    ("byline", "by Dr. Lim Wei Ling"),
+    ("byline", "BY SOK DARA"),
+    ("byline", "By AFP"),
+    ("byline", "WRITER: Somchai Rattana"),
+    ("byline", "Written by: Chan Dara"),
+    ("byline", "By Jane Doe and John Roe, Reuters"),
+    ("byline", "Jane Doe | Publication date 12 March 2024 | 10:42 ICT"),
+    ("byline", "By Jane Doe   March 19, 2025 | 04:20 pm GMT+7"),
+    ("byline", "(Reporting by Jane Doe; Editing by John Roe)"),
+    ("contact_details", "Email: press-office[at]example.org"),
+    ("contact_details", "jdoe@example.com"),
+    ("contact_details", "Tel: +855 23 214 441"),
+    ("media_contact", "For further information please contact:"),
+    ("media_contact", "Media contacts"),
+    ("page_feedback", "Do you like the content of this article?"),
+    ("page_feedback", "Did you enjoy this story?"),
+    ("section_navigation", "News › Crime"),
+    ("section_navigation", "National » Social Affairs"),
+    ("section_navigation", "Related Search"),
+    ("taxonomy_label", "KEYWORDS"),
+    ("taxonomy_label", "Topic(s)"),
+    ("taxonomy_label", "Newspaper section: News"),
+    ("reading_time", "2 min"),
+    ("copyright_notice", "This article was originally published by Example News Agency."),
 ]
 
 
@@ -244,6 +275,26 @@ NEWS_CASES = [
     "Latest figures show a sharp rise in trafficking cases, the report said.",
     "He said he would follow the case closely.",
     "Minister of Interior",
+    # dates, bylines and addresses inside news sentences
+    "On April 15, 2025, police arrested 12 people in a raid on a casino in Poipet.",
+    "Updated figures show 300 arrests since 2023, the ministry said.",
+    "Published reports say the gang moved to Laos in May 2024.",
+    "By Monday, investigators had frozen 12 bank accounts linked to the group.",
+    "By then the gang had moved its operations to Bavet.",
+    "By Air and Sea",
+    "By The Numbers",
+    "Victims can email help@police.example.kh to report scams, the ministry said.",
+    "For more information, contact the embassy's consular section, officials said.",
+    "Do you like working with foreign police, the trainer asked the recruits.",
+    # short lines that are furniture only at the top or the bottom of a page
+    "October 14, 2024",
+    "March 2023",
+    "Sok Dara",
+    "BACKGROUND",
+    "Cambodia, Thailand, Laos",
+    "Office of Public Affairs",
+    "Asia-Pacific",
+    "Jane Doe is a journalist who was arrested in 2023.",
 ]
 
 
@@ -481,8 +532,15 @@ ZONE_CASES = [
         "body",
     ),
     ("bullet_is_body", f"{HEADLINE}\n\n{LEAD}\n\n  • Interpol\n\n{BODY}", 2, "body"),
-    ("byline_not_subheading", f"{HEADLINE}\nBy Sok Dara\n\n{LEAD}", 1, "body"),
-    ("date_not_subheading", f"{HEADLINE}\nThursday, March 2, 2023\n\n{LEAD}", 1, "body"),
+    ("byline_is_furniture", f"{HEADLINE}\nBy Sok Dara\n\n{LEAD}", 1, "boilerplate"),
+    ("date_is_furniture", f"{HEADLINE}\nThursday, March 2, 2023\n\n{LEAD}", 1, "boilerplate"),
+    (
+        "dek_without_full_stop",
+        f"{HEADLINE}\n\nThousands of workers remain trapped in compounds along the border despite "
+        f"repeated raids by police\n\n{LEAD}",
+        1,
+        "dek",
+    ),
     (
         "caption_photo_posted",
         f"{HEADLINE}\nThe minister speaks in Kandal, in a photo posted to Facebook.\n{LEAD}",
@@ -525,3 +583,222 @@ def test_zones(text: str, index: int, zone: str) -> None:
 def test_title_after_page_furniture() -> None:
     rows = classify(f"Skip to main content\nMenu\n{HEADLINE}\n\n{LEAD}")
     assert [r.zone for r in rows] == ["boilerplate", "boilerplate", "title", "body"]
+
+
+# --------------------------------------------------------------------------------------------
+# Page layout: furniture above the headline, credits under it, tags and contacts after the story
+
+DEK = (
+    "Thousands of workers remain trapped in compounds along the border despite repeated raids "
+    "by police and pressure from neighbouring countries"
+)
+LAST = "The suspects will appear in court on Friday, the spokesman said."
+STANDFIRST = (
+    "The National Police will send investigators to Thailand after 29 suspects were detained "
+    "in a raid on a call centre."
+)
+
+# (id, page lines, {line: expected rule or zone of a content line})
+LAYOUT_CASES = [
+    (
+        "masthead_and_section_above_headline",
+        ["Example Daily", "Asia-Pacific", HEADLINE, LEAD, BODY],
+        {"Example Daily": "masthead", "Asia-Pacific": "section_label", HEADLINE: "title"},
+    ),
+    (
+        "capitals_and_slash_section",
+        ["THE EXAMPLE TIMES", "NATIONAL / CRIME & LEGAL", HEADLINE, LEAD, BODY],
+        {
+            "THE EXAMPLE TIMES": "masthead",
+            "NATIONAL / CRIME & LEGAL": "section_label",
+            HEADLINE: "title",
+        },
+    ),
+    (
+        "office_headers_above_headline",
+        [
+            "ABCD - Agency for Border Cooperation and Development",
+            "Regional Office for Central Asia",
+            "Office of Communications",
+            HEADLINE,
+            LEAD,
+        ],
+        {
+            "ABCD - Agency for Border Cooperation and Development": "masthead",
+            "Regional Office for Central Asia": "section_label",
+            "Office of Communications": "section_label",
+            HEADLINE: "title",
+        },
+    ),
+    (
+        "short_headline_under_masthead",
+        ["DAILY GAZETTE", "Scam Ring Busted", LEAD, BODY],
+        {"DAILY GAZETTE": "masthead", "Scam Ring Busted": "title"},
+    ),
+    (
+        "short_headline_and_unpunctuated_dek",
+        ["Example Review", "Investigations", "Inside the Compounds", DEK, "By Jane Doe", LEAD],
+        {
+            "Example Review": "masthead",
+            "Investigations": "section_label",
+            "Inside the Compounds": "title",
+            DEK: "dek",
+            "By Jane Doe": "byline",
+        },
+    ),
+    (
+        "headline_then_subheading",
+        ["Drug Arrests in Cambodia: The Role of Cooperation", "The Drug Problem", LEAD, BODY],
+        {
+            "Drug Arrests in Cambodia: The Role of Cooperation": "title",
+            "The Drug Problem": "subheading",
+        },
+    ),
+    (
+        "headline_then_reporter_name",
+        ["Police Bust Scam Ring", "Sun Narin", LEAD],
+        {"Police Bust Scam Ring": "title", "Sun Narin": "subheading"},
+    ),
+    (
+        "wire_credit_and_date_under_a_standfirst_the_story_repeats",
+        [HEADLINE, STANDFIRST, "KYODO", "Nov 14, 2024", f"PHNOM PENH - {STANDFIRST}", BODY],
+        {"KYODO": "wire_credit", "Nov 14, 2024": "publication_date", STANDFIRST: "dek"},
+    ),
+    (
+        "credit_shapes_after_the_lead_stay_content",
+        [HEADLINE, LEAD, "KYODO", "Nov 14, 2024", BODY, LAST],
+        {"KYODO": "subheading", "Nov 14, 2024": "body", LEAD: "body"},
+    ),
+    (
+        "bare_name_next_to_date_line",
+        [HEADLINE, "Sok Dara", "March 3, 2025", LEAD, BODY],
+        {"Sok Dara": "byline", "March 3, 2025": "publication_date"},
+    ),
+    (
+        "dates_inside_the_story_are_headings",
+        [HEADLINE, LEAD, "October 14, 2024", BODY, "2025", LAST],
+        {"October 14, 2024": "body", "2025": "body"},
+    ),
+    (
+        "tag_blocks_after_the_story",
+        [
+            HEADLINE,
+            LEAD,
+            BODY,
+            "Updated April 15, 2025",
+            "Topic(s)",
+            "Human Trafficking",
+            "Component(s)",
+            "Criminal Division",
+            "Federal Bureau of Investigation",
+        ],
+        {
+            "Updated April 15, 2025": "publication_date",
+            "Topic(s)": "taxonomy_label",
+            "Human Trafficking": "taxonomy_label",
+            "Criminal Division": "taxonomy_label",
+            "Federal Bureau of Investigation": "taxonomy_label",
+        },
+    ),
+    (
+        "keyword_lists_after_the_story",
+        [HEADLINE, LEAD, BODY, "KEYWORDS", "Cambodia, fraud, police", "Interpol, scams, Laos"],
+        {
+            "KEYWORDS": "taxonomy_label",
+            "Cambodia, fraud, police": "taxonomy_label",
+            "Interpol, scams, Laos": "taxonomy_label",
+        },
+    ),
+    (
+        "media_contact_block",
+        [
+            HEADLINE,
+            LEAD,
+            BODY,
+            "For further information please contact:",
+            "Jane Doe, Communications Officer, Regional Office for Central Asia",
+            "Email: jdoe[at]example.org",
+            "Related content",
+        ],
+        {
+            "Jane Doe, Communications Officer, Regional Office for Central Asia": "media_contact",
+            "Email: jdoe[at]example.org": "contact_details",
+            "Related content": "section_navigation",
+        },
+    ),
+    (
+        "wire_slug_credit_and_reporter_email",
+        [
+            HEADLINE,
+            LEAD,
+            BODY,
+            "jm/dv-ab",
+            "AFP",
+            "Source: VNA",
+            "With agencies",
+            "jdoe@example.com",
+        ],
+        {
+            "jm/dv-ab": "wire_credit",
+            "AFP": "wire_credit",
+            "Source: VNA": "wire_credit",
+            "With agencies": "wire_credit",
+            "jdoe@example.com": "contact_details",
+        },
+    ),
+    (
+        "author_bio_and_end_mark",
+        [HEADLINE, LEAD, BODY, "Jane Doe is a freelance journalist based in Bangkok.", "-ENDS-"],
+        {
+            "Jane Doe is a freelance journalist based in Bangkok.": "author_bio",
+            "-ENDS-": "end_mark",
+            BODY: "body",
+        },
+    ),
+    (
+        "list_closing_the_story_stays_content",
+        [
+            HEADLINE,
+            LEAD,
+            BODY,
+            "Participants practised:",
+            "- identifying chemicals;",
+            "- profiling",
+        ],
+        {"- identifying chemicals;": "body", "- profiling": "body"},
+    ),
+    (
+        "journalist_in_the_news_stays_content",
+        [HEADLINE, LEAD, "Jane Doe is a journalist who was arrested in 2023."],
+        {"Jane Doe is a journalist who was arrested in 2023.": "body"},
+    ),
+    (
+        "no_headline_no_masthead",
+        [LEAD, "Kampot Provincial Police", BODY],
+        {LEAD: "body", "Kampot Provincial Police": "subheading"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"), [c[1:] for c in LAYOUT_CASES], ids=[c[0] for c in LAYOUT_CASES]
+)
+def test_page_layout(lines: list[str], expected: dict[str, str]) -> None:
+    rows = classify("\n\n".join(lines))
+    for text, want in expected.items():
+        row = by_text(rows, text)
+        got = row.boilerplate_rule if row.is_boilerplate else row.zone
+        assert got == want, text
+        assert row.is_content is (not row.is_boilerplate)
+
+
+def test_layout_rules_agree_on_a_second_pass() -> None:
+    """Recurrence runs between two layout passes; the page top must come out the same."""
+    pages = [
+        f"Example Review\n\nInvestigations\n\nInside the Compounds {i}\n\n{DEK}\n\n{LEAD} Case {i}."
+        for i in range(3)
+    ]
+    arts = [article(t, article_id=f"a{i}", publisher="Example") for i, t in enumerate(pages)]
+    rows = classify_corpus(arts)
+    titles = [r.paragraph_text for r in rows if r.zone == "title"]
+    assert titles == [f"Inside the Compounds {i}" for i in range(3)]

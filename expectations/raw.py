@@ -1,0 +1,102 @@
+"""Suites `raw_articles` and `raw_files`: what landed, and what became of every file.
+
+Structure (blocking): every current article has text, sizes are within the landing bound,
+a content is current under one article only, every file in the raw folder is either landed
+or rejected with a reason. Content (warning): replacement characters in landed text, text
+that was not UTF-8 (decoded from a legacy encoding: worth a look), rejected files.
+"""
+
+import great_expectations.expectations as gxe
+
+from dagster_project.lib import articles
+from dagster_project.lib.quality import Check, Suite, sql
+
+ARTICLES_QUERY = """
+select
+    article_id,
+    source_path,
+    record_key,
+    content_hash,
+    encoding,
+    size_bytes,
+    length(coalesce(trim(text), '')) as text_chars,
+    length(text) - length(replace(text, chr(65533), '')) as replacement_chars
+from raw.articles
+where is_current
+order by source_path, record_key
+"""
+
+ARTICLES_SUITE = Suite(
+    name="raw_articles",
+    asset_key=("raw", "articles"),
+    build=sql(ARTICLES_QUERY),
+    index_columns=("article_id", "source_path", "record_key"),
+    checks=(
+        Check(
+            name="article_text_present",
+            expectation=gxe.ExpectColumnValuesToBeBetween(column="text_chars", min_value=1),
+            severity="error",
+            description="Every current article has non-blank text.",
+        ),
+        Check(
+            name="article_size_within_bounds",
+            expectation=gxe.ExpectColumnValuesToBeBetween(
+                column="size_bytes", min_value=1, max_value=articles.MAX_BYTES
+            ),
+            severity="error",
+            description=f"Every landed article is 1 byte to {articles.MAX_BYTES:,} bytes.",
+        ),
+        Check(
+            name="content_hash_unique_per_current_article",
+            expectation=gxe.ExpectColumnValuesToBeUnique(column="content_hash"),
+            severity="error",
+            description="The same content is current under one article only (other names "
+            "are recorded as aliases), so nothing is counted twice.",
+        ),
+        Check(
+            name="article_text_decodable",
+            expectation=gxe.ExpectColumnValuesToBeBetween(column="replacement_chars", max_value=0),
+            severity="warn",
+            description="Landed text holds no U+FFFD replacement characters.",
+        ),
+        Check(
+            name="article_encoding_utf8",
+            expectation=gxe.ExpectColumnValuesToBeInSet(
+                column="encoding", value_set=["utf_8", "ascii"]
+            ),
+            severity="warn",
+            description="Names articles decoded from a legacy encoding (cp1252, latin-1, "
+            "UTF-16...): decoded and kept, but worth checking at the source.",
+        ),
+    ),
+)
+
+
+def _files(con, raw_dir):
+    return articles.file_accounting(con, raw_dir)
+
+
+FILES_SUITE = Suite(
+    name="raw_files",
+    asset_key=("raw", "rejects"),
+    build=_files,
+    index_columns=("source_path", "kind", "status"),
+    checks=(
+        Check(
+            name="every_file_landed_or_rejected",
+            expectation=gxe.ExpectColumnValuesToBeInSet(
+                column="status", value_set=["landed", "rejected"]
+            ),
+            severity="error",
+            description="Every file in the raw folder either landed or was rejected with a "
+            "reason (raw.rejects): no input is lost silently.",
+        ),
+        Check(
+            name="no_rejected_files",
+            expectation=gxe.ExpectColumnValuesToNotBeInSet(column="status", value_set=["rejected"]),
+            severity="warn",
+            description="Names the files still in the raw folder that were rejected (empty, "
+            "binary, undecodable, oversized, malformed, symlinked); see raw.rejects for why.",
+        ),
+    ),
+)

