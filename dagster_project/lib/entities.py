@@ -230,13 +230,23 @@ LAW_ENFORCEMENT_KEYWORDS = _words(
     "investigative intelligence immigration customs border prosecution judicial interior "
     "foreign defence defense military gendarmerie laundering terrorism counterterrorism fraud "
     "cyber cybercrime smuggling penitentiary prison prisons correctional homeland forensic "
-    "patrol transnational extradition exploitation suppression home task"
+    "patrol transnational extradition exploitation suppression home task attorney attorneys "
+    "procuracy"
 )
+# Titles that name an office of state ("Office of the Prosecutor General").
+_TITLE_OFFICES = {
+    ("prosecutor", "general"),
+    ("attorney", "general"),
+    ("procurator", "general"),
+    ("inspector", "general"),
+    ("solicitor", "general"),
+}
 # Words that make a name something other than an agency: news outlets, schools, civil society,
 # companies, criminal groups, events and legal texts.
 NON_AGENCY_WORDS = _words(
     "daily times post news newspaper television tv radio press herald journal gazette tribune "
-    "magazine broadcasting broadcaster media channel wire voa academy university college "
+    "magazine broadcasting broadcaster media channel wire voa rfa bbc cnn xinhua reuters kyodo "
+    "yonhap bernama academy university college "
     "school institute faculty association foundation society federation coalition alliance "
     "ngo charity church pagoda club rights union company co corp corporation inc ltd limited "
     "llc plc holdings bank airlines airways casino hotel resort enterprise enterprises gang "
@@ -530,12 +540,22 @@ def is_agency_like(name: str, gazetteer: Gazetteer) -> bool:
         and not gazetteer.nationality(w)
         and not gazetteer.is_demonym(w)
     ]
-    return bool(specific)
+    return bool(specific) or _names_title_office(words)
+
+
+def _names_title_office(words: Sequence[str]) -> bool:
+    """Whether words hold a title that names an office of state ("Attorney General")."""
+    return any(pair in _TITLE_OFFICES for pair in zip(words, words[1:], strict=False))
+
+
+_JUSTICE_WORDS = {"prosecutor", "prosecutors", "attorney", "attorneys", "procuracy", "procurator"}
 
 
 def discovered_agency_type(name: str) -> str:
     words = agency_words(name)
     head = _head_index(words)
+    if any(w in _JUSTICE_WORDS for w in words):
+        return "judiciary"
     if head is not None and words[head] == "force" and head > 0 and words[head - 1] == "task":
         return "task_force"
     if any(w in {"drug", "drugs", "narcotic", "narcotics"} for w in words):
@@ -702,7 +722,7 @@ TITLE_WORDS = _words(
     "detective agent attorney chairman chairwoman undersecretary former acting senior "
     "national defense defence lawmaker opposition leader tycoon premier mayor "
     "governor-general secretary-general pol snr counsellor counselor techo akka moha sena padei "
-    "thipadei supt insp sub cpl cdr cmdr datuk dato datin seri tan sri tun haji hajjah"
+    "thipadei supt det insp sub cpl cdr cmdr datuk dato datin seri tan sri tun haji hajjah"
 )
 # Title words that stand right before a person's name ("Minister", "Gen", "Judge"), unlike
 # those that also start agency names or modify other titles ("Police", "National", "Deputy").
@@ -721,7 +741,7 @@ ROLE_WORDS = (TITLE_WORDS - _HONORIFICS - {"former", "acting", "senior", "nation
 )
 RANK_WORDS = _words(
     "general gen lieutenant lt colonel col major maj brigadier brig captain capt sergeant sgt "
-    "admiral police pol snr sub supt insp cpl cdr cmdr"
+    "admiral police pol snr sub supt det insp cpl cdr cmdr"
 )
 # "General" is part of these titles, not a rank: "Attorney General", "Secretary General"
 _GENERAL_TITLES = _words(
@@ -1465,7 +1485,11 @@ def _possessive_owner(doc: Doc, start: int) -> tuple[int, int] | None:
     if start < 2 or not _is_possessive(doc[start - 1]):
         return None
     end = s = start - 1
-    while s > 0 and (_is_name_token(doc[s - 1]) or doc[s - 1].lower_ in CONNECTORS - {"the"}):
+    while s > 0 and (
+        _is_name_token(doc[s - 1])
+        or doc[s - 1].lower_ in CONNECTORS - {"the"}
+        or (s > 1 and _hyphen_joins(doc, s - 1) and _is_name_token(doc[s - 2]))
+    ):
         s -= 1
     s, end = _strip_bounds(doc, s, end)
     return (s, end) if s < end else None
@@ -1586,8 +1610,13 @@ class _ArticleExtractor:
             allow_discovery=not exact_only,
             fallback_country=fallback,
         )
-        if link is None and not exact_only:
-            link = self._unit_link(p, start, end, rank)
+        if not exact_only and (link is None or link.method == "fuzzy"):
+            # a unit of a named owner beats an inexact match with another country's body
+            unit = self._unit_link(p, start, end, rank)
+            if unit is not None and (
+                link is None or unit[0].agency.country_code != link.agency.country_code
+            ):
+                link, start = unit
         if link is None:
             return None
         if not link.agency.is_reference and _names_a_person(doc, start, end):
@@ -1611,22 +1640,35 @@ class _ArticleExtractor:
             link = Link(link.agency, "model", CONFIDENCE["model"])
         return _Candidate(p, start, end, link, _PRIORITY.get(link.method, 2), model)
 
-    def _unit_link(self, p: int, start: int, end: int, rank: Sequence[str]) -> Link | None:
-        """A named unit of an agency whose name alone says nothing about law enforcement:
-        "the KNPA's International Cooperation Bureau" (a unit of its owner, named after it so
-        that two agencies' bureaus never share an id) and "FBI Miami Field Office" (a unit
-        written after its agency's acronym, named as written)."""
+    def _unit_link(
+        self, p: int, start: int, end: int, rank: Sequence[str]
+    ) -> tuple[Link, int] | None:
+        """A named unit of an agency whose name alone says nothing about law enforcement, and
+        where its mention starts: "the KNPA's International Cooperation Bureau" (a unit of its
+        owner, named after it so that two agencies' bureaus never share an id), "FBI Miami Field
+        Office" (a unit written after its agency's acronym: named as written, its mention the
+        words after the acronym, which stays a mention of the FBI) and "the Attorney General's
+        Office" (an office named after the title of the official who heads it)."""
         doc = self.paragraphs[p].doc
         owner = _possessive_owner(doc, start)
         if owner is not None:
-            parent = self._agency_named(doc[owner[0] : owner[1]].text, rank)
+            owner_text = doc[owner[0] : owner[1]].text
+            parent = self._owner_agency(doc, owner, rank)
             if parent is not None and is_unit_name(doc[start:end].text, self.gaz):
                 unit = re.sub(r"\s+", " ", doc[start:end].text).translate(_APOSTROPHES)
-                return Link(
-                    unit_agency(f"{unit} of the {parent.canonical_name}", unit, parent),
-                    "discovered",
-                    CONFIDENCE["discovered"],
-                )
+                agency = unit_agency(f"{unit} of the {parent.canonical_name}", unit, parent)
+                return Link(agency, "discovered", CONFIDENCE["discovered"]), start
+            unit_words = [w for w in agency_words(doc[start:end].text) if w not in CONNECTORS]
+            if (
+                _names_title_office(agency_words(owner_text))
+                and unit_words
+                and unit_words[0] in AGENCY_HEADS
+                and all(w in AGENCY_HEADS or self.gaz.nationality(w) for w in unit_words)
+            ):
+                prefix, whole = self.gaz.split_national_prefix(doc[owner[0] : end].text)
+                country = prefix or self._fallback_country(p, owner[0], end, rank)
+                agency = discovered_agency(whole, country, self.ref)
+                return Link(agency, "discovered", CONFIDENCE["discovered"]), owner[0]
         first = doc[start].text
         if end - start >= 2 and is_acronym_like(first):
             parent = self.ref.pick(self.ref.by_acronym(first), None, rank)
@@ -1636,15 +1678,31 @@ class _ArticleExtractor:
                 and is_unit_name(doc[start + 1 : end].text, self.gaz, min_words=1)
             ):
                 name = re.sub(r"\s+", " ", doc[start:end].text).translate(_APOSTROPHES)
-                unit = doc[start + 1 : end].text
-                return Link(unit_agency(name, unit, parent), "discovered", CONFIDENCE["discovered"])
+                agency = unit_agency(name, doc[start + 1 : end].text, parent)
+                # the acronym stays a mention of the parent; the unit is the rest
+                return Link(agency, "discovered", CONFIDENCE["discovered"]), start + 1
         return None
 
-    def _agency_named(self, text: str, rank: Sequence[str]) -> Agency | None:
-        """The agency a name or acronym stands for, if any (reference, else discovered)."""
-        if is_acronym_like(text):
-            return self.ref.pick(self.ref.by_acronym(text), None, rank)
-        if not text[:1].isupper() or self.gaz.lookup(text) or self.gaz.nationality(text):
+    def _owner_agency(self, doc: Doc, owner: tuple[int, int], rank: Sequence[str]) -> Agency | None:
+        """The agency an owner in "<owner>’s <unit>" names: the longest end of it that is a
+        reference name or acronym ("Interpol" in "the FBI and Interpol’s"), else the whole owner
+        when it reads as an agency on its own."""
+        start, end = owner
+        for k in range(start, end):
+            text = doc[k:end].text
+            if not _is_name_token(doc[k]) or self.gaz.lookup(text) or self.gaz.nationality(text):
+                continue
+            if is_acronym_like(text):
+                found = self.ref.pick(self.ref.by_acronym(text), None, rank)
+            else:
+                link = link_agency_name(
+                    text, self.ref, rank, allow_fuzzy=False, allow_discovery=False
+                )
+                found = link.agency if link else None
+            if found is not None:
+                return found
+        text = doc[start:end].text
+        if "and" in agency_words(text) or self.gaz.lookup(text) or self.gaz.nationality(text):
             return None
         link = link_agency_name(text, self.ref, rank, fallback_country=rank[0] if rank else None)
         return link.agency if link else None
@@ -1765,7 +1823,7 @@ class _ArticleExtractor:
         self.agencies.append(cand)
 
     def _select(self, cands: list[_Candidate], rank: Sequence[str]) -> None:
-        cands = self._drop_modifier_matches(cands)
+        cands = self._drop_truncated_model_matches(self._drop_modifier_matches(cands))
         for cand in sorted(cands, key=lambda c: (c.priority, -c.length, c.para, c.start)):
             if self._free(cand.para, cand.start, cand.end):
                 self._take(cand)
@@ -1786,6 +1844,28 @@ class _ArticleExtractor:
                 )
                 if piece is not None and self._free(piece.para, piece.start, piece.end):
                     self._take(piece)
+
+    @staticmethod
+    def _drop_truncated_model_matches(cands: list[_Candidate]) -> list[_Candidate]:
+        """An inexact match on a model span cut short inside a longer rule-found name gives way
+        to that name: the model's "Office of the Attorney" inside "Office of the Attorney
+        General" is not a United States Attorney's Office."""
+        rule = [c for c in cands if not c.from_model]
+        return [
+            c
+            for c in cands
+            if not (
+                c.from_model
+                and c.link.method == "fuzzy"
+                and any(
+                    r.para == c.para
+                    and r.start <= c.start
+                    and c.end <= r.end
+                    and r.length > c.length
+                    for r in rule
+                )
+            )
+        ]
 
     def _drop_modifier_matches(self, cands: list[_Candidate]) -> list[_Candidate]:
         """A listed name followed by a head word inside a longer name only modifies it:
@@ -2071,6 +2151,8 @@ class _ArticleExtractor:
             for s, e in spans:
                 byline = (s, e) in bylines
                 s, e = self._person_bounds(doc, s, e)
+                # a name follows its last title word: "Chief Executive Officer Kim Sok"
+                s = max([s] + [i + 1 for i in range(s, e) if doc[i].lower_ in TITLE_WORDS])
                 if e <= s or not self._free(p, s, e) or set(range(s, e)) & place_tokens[p]:
                     continue
                 text = doc[s:e].text
@@ -2337,8 +2419,13 @@ def titled_name_spans(doc: Doc) -> list[tuple[int, int]]:
     "Interior Minister Sar Sokha", "Judge Sam Rithy")."""
     out = []
     for tok in doc:
-        if tok.lower_.rstrip(".") not in NAME_TITLES or tok.i + 1 >= len(doc):
+        title = tok.lower_.rstrip(".")
+        if title not in NAME_TITLES or tok.i + 1 >= len(doc):
             continue
+        if title in _AGENCY_OPENING_TITLES and not (
+            tok.i > 0 and doc[tok.i - 1].lower_.rstrip(".") in TITLE_WORDS
+        ):
+            continue  # "General Assembly Hall"; "Lt Gen Kittipong ..." still counts
         start = tok.i + 1
         while start < len(doc) and (
             doc[start].lower_.rstrip(".") in TITLE_WORDS or doc[start].text == "."
@@ -2372,6 +2459,8 @@ def _names_a_person(doc: Doc, start: int, end: int) -> bool:
     with a person's title ("Minister of Interior Sar Sokha and Police", "Chief Justice Chiv
     Keng and Deputy Prosecutor") or holds a name the model tags as a person."""
     first = doc[start].lower_.rstrip(".")
+    if _names_title_office([t.lower_ for t in doc[start : start + 2]]):
+        return False
     if first in NAME_TITLES and first not in _AGENCY_OPENING_TITLES:
         return True
     return any(tok.ent_type_ == "PERSON" for tok in doc[start:end])

@@ -9,6 +9,10 @@ present tense but pinned to a specific time, and is neither negated, hypothetica
 a purpose, a wish, a time anchor ("since the 2001 attacks") nor the topic of something else
 ("talks about deportations").
 
+Statements are then folded into events: restatements across the article (a headline, "the
+raid", "the first course" of a stated series) join the event they restate, and a raid and the
+arrests made in it, stated in one clause chain, are one event; a seizure stays its own.
+
 The module is pure Python on top of spaCy objects: `lib.nlp` parses the article and resolves
 entity mentions, then calls `extract_article_events`. Nothing here imports Dagster.
 """
@@ -29,7 +33,7 @@ from rapidfuzz import fuzz
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-EXTRACTOR_VERSION = "events-rules-1.0.0"
+EXTRACTOR_VERSION = "events-rules-1.1.0"
 
 EVENT_TYPES = (
     "training",
@@ -150,14 +154,14 @@ def _pairs(text: str) -> dict[str, str]:
 NOUN_TRIGGERS = _by_type(
     {
         "training": "training workshop course seminar",
-        "meeting": "meeting talks discussion dialogue consultation",
+        "meeting": "meeting talks discussion dialogue consultation call",
         "agreement": "agreement mou memorandum memoranda treaty pact negotiation signing",
         "operation": "operation raid crackdown sweep bust",
         "arrest": "arrest apprehension",
         "seizure": "seizure confiscation haul interception",
         "extradition": "extradition",
-        "deportation": "deportation repatriation expulsion",
-        "inspection": "inspection check",
+        "deportation": "deportation repatriation expulsion handover",
+        "inspection": "inspection check evaluation assessment",
         "conference": "conference summit forum symposium",
         "office_opening": "opening inauguration establishment launch",
         "ranking": "rank ranking tier list blacklist greylist graylist watchlist",
@@ -169,11 +173,11 @@ VERB_TRIGGERS = _by_type(
         "training": "train",
         "meeting": "meet",
         "agreement": "sign ink agree concur",
-        "operation": "raid crack bust",
-        "arrest": "arrest detain apprehend nab capture catch hold",
-        "seizure": "seize confiscate net intercept impound recover",
+        "operation": "raid crack bust dismantle",
+        "arrest": "arrest detain apprehend nab capture catch hold round",
+        "seizure": "seize confiscate net intercept impound recover find",
         "extradition": "extradite",
-        "deportation": "deport repatriate expel escort send fly",
+        "deportation": "deport repatriate expel escort send fly hand turn",
         "inspection": "inspect check",
         "office_opening": "open inaugurate establish launch set unveil",
         "ranking": "rank downgrade upgrade blacklist greylist graylist delist",
@@ -218,12 +222,27 @@ PERSON_NOUNS = _words(
     "youth"
 )
 
+# Who can be handed over, blacklisted or held: people, not things ("handed over 30 test kits").
+HANDOVER_PATIENTS = PERSON_NOUNS | _words("batch fugitive group national suspect")
+# Who finds things in a raid ("police found 120 phones"), as against a study or a court.
+LAW_ENFORCEMENT_NOUNS = _words(
+    "agent authority customs investigator officer official police policeman soldier team troop"
+)
+# An evaluation or assessment is an inspection only as a peer review of a country's regime
+# ("its next mutual evaluation by the APG"), not a "risk assessment" or a review of a course.
+EVALUATION_MODIFIERS = _words("mutual on-site onsite peer")
+CUSTODY_NOUNS = _words("custody detention")
+CRIMINAL_GROUPS = _words("cartel cell compound den gang network ring syndicate")
+LAW_ENFORCEMENT_ORGS = LAW_ENFORCEMENT_NOUNS | _words(
+    "agency bureau commissariat department force gendarmerie guard service unit"
+)
+
 # Verbs whose object is an event noun the subject carries out, attends or receives.
 LIGHT_VERBS = _words(
     "announce approve arrange assist attend begin carry chair close co-chair co-host co-organize "
     "complete conclude conduct confirm continue convene coordinate deliver do enter execute "
     "finish give have hold host ink intensify join kick launch lead make mount offer open order "
-    "organise organize perform plan prepare provide reach receive request resume run schedule "
+    "organise organize pay perform plan prepare provide reach receive request resume run schedule "
     "see seek set sign spearhead stage start step support take undergo undertake witness wrap"
 )
 PLAN_VERBS = _words(
@@ -235,8 +254,8 @@ PLAN_VERBS = _words(
 # ("the MoU will enhance...", "such operations showcase...").
 OCCURRENCE_VERBS = _words(
     "address attract begin bring close commence conclude continue convene cover draw end "
-    "feature finish focus gather happen involve kick last occur open proceed resume run see start "
-    "take target turn wrap"
+    "feature finish focus follow gather happen involve kick last occur open proceed resume run "
+    "see start take target turn wrap"
 )
 # What an event achieved ("the raid netted 300 grams"): said of a past event only; "the
 # training will produce 50 officers" is an expected effect, not the training.
@@ -263,15 +282,22 @@ LIGHT_PREPOSITIONS = frozenset(
         ("take", "into"),
         ("come", "under"),
         ("sign", "into"),
+        ("host", "for"),
+        ("invite", "to"),
+        ("invite", "for"),
+        ("result", "from"),
     }
 )
+# "the seizure was the result of a joint operation by ...": the operation is asserted
+OUTCOME_NOUNS = _words("consequence culmination fruit outcome product result")
 INTRODUCING_PREPOSITIONS = _words("after amid amidst following upon")
 ANCHOR_PREPOSITIONS = _words(
     "after ahead amid amidst before despite during following prior since throughout upon"
 )
 TOPIC_PREPOSITIONS = frozenset({"about", "on", "regarding", "concerning", "over", "into", "of"})
 CONTAINER_NOUNS = _words(
-    "batch ceremony couple host number part round series set spate string total wave"
+    "batch ceremony couple edition host leg number part phase round series set spate stage "
+    "string total wave"
 )
 GENERIC_DETERMINERS = frozenset({"such", "any", "every", "no", "each"})
 GENERIC_MODIFIERS = _words(
@@ -285,6 +311,9 @@ NONCOMMITTAL_VERBS = _words(
     "urge use want wish work"
 )
 PLANNING_ADJECTIVES = frozenset({"set", "due", "scheduled", "slated", "poised"})
+# "a meeting is planned for June", "the course is scheduled for February": present passive
+# of a planning verb puts its subject in the future
+PASSIVE_PLAN_VERBS = _words("arrange plan schedule set slate")
 PREPARING_VERBS = _words("arrange plan prepare schedule")
 PLAN_NOUNS = _words("arrangement decision move plan preparation step")
 PROGRAMME_NOUNS = _words("campaign initiative mission programme program project scheme")
@@ -406,6 +435,8 @@ def classify_trigger(token: Token) -> str | None:
     lemma = _lemma(token)
     text = token.lower_
     if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("amod", "compound"):
+        if _into_custody(token):
+            return "arrest"
         etype = VERB_TRIGGERS.get(lemma)
         if etype is None:
             return None
@@ -423,10 +454,104 @@ def classify_trigger(token: Token) -> str | None:
     return etype if _noun_sense_ok(token, key, etype) else None
 
 
+def _into_custody(tok: Token) -> bool:
+    """ "was taken into custody", "placed in detention": an arrest without an arrest verb."""
+    return _lemma(tok) in ("take", "place", "put") and any(
+        _lemma(prep) in ("into", "in") and _lemma(obj) in CUSTODY_NOUNS
+        for prep in _children(tok, "prep")
+        for obj in _children(prep, "pobj")
+    )
+
+
+def _patients(verb: Token) -> list[Token]:
+    """What a verb acts on; a conjoined verb without its own shares its first conjunct's
+    ("Choi was arrested ... and handed over")."""
+    objects = _object_nouns(verb)
+    if not objects and verb.dep_ == "conj" and _is_verb(verb.head):
+        objects = _object_nouns(verb.head)
+    return objects
+
+
+def _is_human(tok: Token) -> bool:
+    """People by their noun or name ("68 people", "the suspects", "Le Van Thanh")."""
+    return _lemma(tok) in HANDOVER_PATIENTS | {"people"} or tok.ent_type_ in ("PERSON", "NORP")
+
+
+def _is_person(tok: Token) -> bool:
+    """Who can be handed over: people, or a name or pronoun that is not a place ("Choi was
+    arrested ... and handed over"; the tagger often takes a surname for an organisation)."""
+    return (
+        _is_human(tok)
+        or tok.pos_ == "PROPN"
+        and tok.ent_type_ not in ("GPE", "LOC", "FAC")
+        or tok.tag_ == "PRP"
+        and tok.lower_ not in ("it", "its")
+    )
+
+
+def _search_find(tok: Token, objects: list[Token]) -> bool:
+    """ "police found about 120 mobile phones", "300 kg of heroin was found in a truck": what
+    a search turned up, counted; not "the study found", "found guilty" or "found 3 bodies"."""
+    if any(_lemma(o) in PERSON_NOUNS | {"body", "victim", "remains", "people"} for o in objects):
+        return False
+
+    def goods(region: Token) -> bool:
+        text = tok.doc[region.left_edge.i : region.right_edge.i + 1].text
+        return any(q.unit != "people" for q in find_quantities(text))
+
+    passive = _children(tok, "nsubjpass")
+    if passive and not _children(tok, "agent"):
+        return goods(passive[0])
+    if objects and goods(objects[0]):
+        # "they found 3.5 kg of cocaine and $20,000 in cash": drugs or money by the amount
+        return True
+    finders = _children(tok, "nsubj") + [
+        p for agent in _children(tok, "agent") for p in _children(agent, "pobj")
+    ]
+    return (
+        any(
+            _lemma(f) in LAW_ENFORCEMENT_NOUNS
+            or f.ent_type_ == "ORG"
+            and any(_lemma(t) in LAW_ENFORCEMENT_ORGS for t in f.subtree)
+            for f in finders
+        )
+        and bool(objects)
+        and any(c.dep_ == "nummod" for c in objects[0].children)
+    )
+
+
 def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
     prt = _particle(tok)
     objects = _object_nouns(tok)
     obj_lemmas = {_lemma(o) for o in objects}
+    if lemma in ("hand", "turn"):
+        # "handed over 23 nationals to Vietnamese police", "turned the suspects over to",
+        # "handed them to Chinese police": a surrender of people
+        patients = _patients(tok)
+        to_someone = lemma == "hand" and any(_lemma(p) == "to" for p in _children(tok, "prep"))
+        return (
+            (prt == "over" or to_someone)
+            and bool(patients)
+            and all(_is_person(p) for p in patients)
+        )
+    if lemma == "round":
+        # "rounded up 50 suspects", not "rounded up the figures"
+        return prt == "up" and bool(objects) and all(_is_person(o) for o in objects)
+    if lemma == "dismantle":
+        # "dismantled eight trafficking rings": an operation against a group, not a policy
+        return bool(obj_lemmas & CRIMINAL_GROUPS)
+    if lemma == "find":
+        return _search_find(tok, objects)
+    following = [t.lower_ for t in tok.doc[tok.i + 1 : tok.i + 3]]
+    if lemma == "hold" and (
+        following == ["to", "account"]
+        or following[:1] in (["accountable"], ["responsible"], ["liable"])
+    ):
+        # "will be held to account", "held responsible": answerable, not detained
+        return False
+    if etype == "ranking" and any(_is_human(p) for p in _patients(tok)):
+        # "all 68 people had been blacklisted from re-entering": an entry ban, not a ranking
+        return False
     if lemma == "crack":
         return prt == "down" or any(c.lower_ == "down" for c in tok.children)
     if lemma == "set":
@@ -543,6 +668,23 @@ def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
         return tok.dep_ not in ("compound", "amod") and not tok.lower_.startswith("high")
     if key == "negotiation":
         return True
+    if key == "call":
+        # "paid a courtesy call on the minister": a meeting; any other call is not
+        return "courtesy" in mods
+    if key == "handover":
+        # "the handover of 23 fugitives", not "the handover of power" or "equipment handover"
+        of_objects = [
+            p
+            for prep in _children(tok, "prep")
+            if _lemma(prep) == "of"
+            for p in _children(prep, "pobj")
+        ]
+        things = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "NOUN"]
+        return all(_is_person(p) for p in of_objects) and not any(not _is_human(c) for c in things)
+    if key in ("evaluation", "assessment"):
+        return bool(mods & EVALUATION_MODIFIERS) or any(
+            _lemma(prep) == "by" for prep in _children(tok, "prep")
+        )
     if key == "haul":
         return tok.dep_ != "ROOT"
     return True
@@ -586,11 +728,37 @@ def _own_tense(verb: Token) -> str | None:
         return _HAPPENED
     if progressive:
         return _PLANNED if _lemma(verb) in PLAN_VERBS else _ONGOING
+    if (
+        verb.tag_ == "VBN"
+        and _children(verb, "auxpass")
+        and _lemma(verb) in PASSIVE_PLAN_VERBS
+        and _particle(verb) is None
+    ):
+        return _PLANNED
     return _GENERIC
 
 
 def _marks(tok: Token) -> set[str]:
     return {_lemma(c) for c in tok.children if c.dep_ in ("mark", "advmod") and c.i < tok.i}
+
+
+def _backshifted_future(verb: Token) -> bool:
+    """ "said the committee would hold a meeting": reported speech shifts "will" to "would"
+    after a past reporting verb; elsewhere "would" is hypothetical."""
+    if not any(a.lower_ == "would" for a in _children(verb, "aux")):
+        return False
+    tok = verb
+    while tok.dep_ == "conj" and _is_verb(tok.head) and tok.head != tok:
+        tok = tok.head
+    head = tok.head
+    return (
+        tok.dep_ in ("ccomp", "parataxis")
+        and _is_verb(head)
+        and _lemma(head) in REPORTING_VERBS
+        and head.tag_ in ("VBD", "VBN", "VBG")
+        and not _children(head, "neg")
+        and not _conditional(tok)
+    )
 
 
 def _conditional(verb: Token) -> bool:
@@ -614,6 +782,8 @@ def _status_of(verb: Token, headline: bool, depth: int = 0) -> str:
             verb, ("acomp", "advmod", "prep"), PROGRESS_ADJECTIVES
         ):
             return _ONGOING
+        if own == _IRREALIS and _backshifted_future(verb):
+            return _PLANNED
         return own
     head = verb.head
     has_to = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
@@ -640,11 +810,27 @@ def _status_of(verb: Token, headline: bool, depth: int = 0) -> str:
             # the programme's fate; "efforts to arrest" or "the objective to work" does not.
             if _lemma(head) in PLAN_NOUNS:
                 return _PLANNED
+            arranger = head.head
+            if (
+                head.dep_ in ("dobj", "nsubjpass")
+                and _is_verb(arranger)
+                and _lemma(arranger) in PREPARING_VERBS
+                and _status_of(arranger, headline, depth + 1) in _EVENTIVE
+            ):
+                # "is arranging a chartered flight to repatriate the suspects"
+                return _PLANNED
             if _lemma(head) in PROGRAMME_NOUNS:
                 outer = _status_of_noun_clause(head, headline, depth + 1)
                 return _ONGOING if outer == _HAPPENED else outer
             return _IRREALIS
         if dep in ("acl", "relcl") and verb.tag_ == "VBN":
+            own_date = _own_date_text(verb)
+            if dep == "acl" and own_date is not None:
+                # "37 suspects, arrested in Kampot last week, are ...": a reduced relative
+                # with its own time states its own event, whatever the main clause says
+                if _lemma(verb) in PASSIVE_PLAN_VERBS or _FUTURE_DATE.search(own_date):
+                    return _PLANNED
+                return _HAPPENED
             return _status_of_noun_clause(head, headline, depth + 1)
         return _GENERIC
     if head.pos_ == "ADJ":
@@ -677,6 +863,22 @@ def _status_of(verb: Token, headline: bool, depth: int = 0) -> str:
     if dep == "pcomp":
         return head_status
     return head_status
+
+
+_FUTURE_DATE = re.compile(r"\b(?:next|coming|upcoming|tomorrow|later|following)\b", re.I)
+
+
+def _own_date_text(verb: Token) -> str | None:
+    """The date phrase attached directly to a verb ("arrested ... last week", "signed ... in
+    1993"), or None."""
+    for child in verb.children:
+        if child.dep_ == "npadvmod" and child.ent_type_ == "DATE":
+            return " ".join(t.text for t in child.subtree)
+        if child.dep_ == "prep" and _lemma(child) in ("in", "on", "during", "at"):
+            for obj in _children(child, "pobj"):
+                if obj.ent_type_ == "DATE" and _DATE_WORD.search(obj.text):
+                    return " ".join(t.text for t in child.subtree)
+    return None
 
 
 def _status_of_noun_clause(noun: Token, headline: bool, depth: int) -> str:
@@ -764,6 +966,26 @@ def _noun_anchor(trigger: Token) -> _Anchor | None:
             )
             if subj_is_noun:
                 return _Anchor(trigger, child, "acl", noun)
+    return _stray_participle(trigger, noun)
+
+
+def _stray_participle(trigger: Token, noun: Token) -> _Anchor | None:
+    """ "the framework of the Mekong MOU, signed by ... in 1993": the parser hangs the
+    participle on the outer noun, but only the event noun can be signed. A participle of the
+    trigger's own type after an of-phrase belongs to the trigger."""
+    if noun.dep_ != "pobj" or _lemma(noun.head) != "of":
+        return None
+    etype = NOUN_TRIGGERS.get(_lemma(noun)) or NOUN_TRIGGERS.get(_lemma(trigger))
+    owner = noun.head.head
+    for child in owner.children:
+        if (
+            child.dep_ == "acl"
+            and child.tag_ == "VBN"
+            and child.i > noun.right_edge.i
+            and etype is not None
+            and VERB_TRIGGERS.get(_lemma(child)) == etype
+        ):
+            return _Anchor(trigger, child, "stray", child)
     return None
 
 
@@ -803,6 +1025,14 @@ def _clause_anchor(trigger: Token, noun: Token) -> _Anchor | None:
         if governor.pos_ in ("NOUN", "PROPN") and _lemma(governor) == "part":
             governor = governor.head
             prep = "in"
+        if (
+            prep == "of"
+            and _lemma(governor) in OUTCOME_NOUNS
+            and governor.dep_ in ("attr", "nsubj")
+            and _is_verb(governor.head)
+        ):
+            # "the seizure was the result of a joint operation by ..."
+            return _Anchor(trigger, governor.head, "outcome", governor.head)
         if not _is_verb(governor):
             return None
         if prep in ANCHOR_PREPOSITIONS:
@@ -863,7 +1093,9 @@ def _blocked_by_context(governor: Token) -> bool:
             return False
         dep, head = tok.dep_, tok.head
         hl = _lemma(head)
-        if _conditional(tok) or hl in DENIAL_VERBS:
+        if _conditional(tok) or hl in DENIAL_VERBS and dep in ("ccomp", "xcomp", "pcomp", "advcl"):
+            # "denied that ..." blocks its complement, not a verb coordinated with it or its
+            # subject ("suspects, detained ..., were questioned ... and will be deported")
             return True
         if _is_verb(head) and hl in REPORTING_VERBS:
             # what a source reports is asserted, unless the source "did not say"
@@ -903,7 +1135,9 @@ def _is_topic(trigger: Token) -> bool:
     if owner.pos_ not in ("NOUN", "PROPN"):
         return False
     if _lemma(prep) == "of":
-        return _lemma(owner) not in CONTAINER_NOUNS and classify_trigger(owner) is None
+        return (
+            _lemma(owner) not in CONTAINER_NOUNS | OUTCOME_NOUNS and classify_trigger(owner) is None
+        )
     return True
 
 
@@ -1211,7 +1445,15 @@ def _date_candidates(tokens: list[Token], skip: set[int]) -> list[Span]:
             continue
         if _is_dateline(ent) or not _DATE_WORD.search(text):
             continue
-        if ent.root.dep_ == "pobj" and ent.root.head.lower_ == "for":
+        if ent.root.dep_ in ("dobj", "nsubj", "nsubjpass"):
+            # "followed months of surveillance": a period as a participant, not a time
+            continue
+        if (
+            ent.root.dep_ == "pobj"
+            and ent.root.head.lower_ == "for"
+            and _lemma(ent.root.head.head) not in PASSIVE_PLAN_VERBS | PLANNING_ADJECTIVES
+        ):
+            # "for four months" is a duration; "scheduled for February 2025" a date
             continue
         out.append(ent)
     return out
@@ -1330,7 +1572,7 @@ _FUNCTION_WORDS = _words(
 )
 _DEMONYM_RE = "|".join(d.title() for d in sorted(DEMONYMS, key=len, reverse=True))
 _DEMONYM_QTY_RE = re.compile(
-    rf"(?:(?P<qual>{_QUAL_RE})\s+)?(?P<num>{_NUM})\s+(?P<dem>{_DEMONYM_RE})\b"
+    rf"(?:(?P<qual>{_QUAL_RE})\s+)?(?P<num>{_NUM})\s+(?P<dem>{_DEMONYM_RE})s?\b"
 )
 
 
@@ -1475,6 +1717,13 @@ class _Mention:
     # Coordinated predicates of one sentence ("held talks, co-chaired a conference and
     # signed ...") state different events: (governor index, first conjunct index).
     predicate: tuple[int, int] = (-1, -1)
+    # Every type folded into the event: a raid and the arrests made in it are one event,
+    # which a later "the raid" or "the arrests" restates.
+    types: frozenset[str] = frozenset()
+    # "the first course" after "four training courses": one member of a stated series.
+    member: bool = False
+    # "a trilateral meeting": an indefinite noun introduces an event not yet stated.
+    indefinite: bool = False
 
 
 _EntityTokens = list[tuple[EntityRef, "Token", tuple[int, int]]]
@@ -1624,6 +1873,9 @@ def _trigger_candidates(span: Span, blocked: list[tuple[int, int]]) -> list[tupl
     for tok, etype in out:
         if not _is_verb(tok):
             noun = _climb_transparent(tok)
+            if noun is not tok and any(other == noun and e == etype for other, e in out):
+                # "four training courses": the modifier and its head name one event
+                continue
             if any(
                 e == etype
                 and (
@@ -1676,7 +1928,9 @@ def _assess(
             headline or _children(trigger, "agent") or _has_date_child(trigger)
         ):
             return None
-    elif _is_generic_noun(trigger) or _is_topic(trigger):
+        if _universal_object(trigger):
+            return None
+    elif _is_generic_noun(trigger) or _is_topic(trigger) and anchor.relation != "stray":
         return None
     if _blocked_by_context(anchor.governor):
         return None
@@ -1684,19 +1938,26 @@ def _assess(
     if anchor.relation == "state":
         status = _state_status(anchor.governor, status)
     status = _refine_status(anchor, status)
-    if anchor.relation == "result" and status != _HAPPENED:
+    if anchor.relation == "outcome" and status == _GENERIC:
+        # what something "is the result of" has happened, whatever the copula's tense
+        status = _HAPPENED
+    if anchor.relation in ("result", "outcome") and status != _HAPPENED:
         return None
     scope, anchor_ids = _scope_tokens(_clause_root(anchor.scope_root), trigger)
-    if anchor.relation in ("subj", "acl", "state", "exist") and not _is_verb(trigger):
+    if anchor.relation in ("subj", "acl", "state", "exist", "stray") and not _is_verb(trigger):
         noun_ids = {t.i for t in _climb_transparent(trigger).subtree}
         scope += [t for t in span if t.i in noun_ids and t not in scope]
-    date_text = _pick_date(scope, anchor_ids, trigger, anchor.governor)
+    date_text = _pick_date(scope, anchor_ids, trigger, anchor.governor) or _shared_date(
+        anchor.governor, anchor_ids
+    )
     present_but_dated = (
         status == _GENERIC and date_text is not None and _is_specific_time(date_text, published)
     )
     if present_but_dated:
         status = _ONGOING
     if status not in _EVENTIVE:
+        return None
+    if status == _PLANNED and date_text is None and _under_terms(anchor.governor):
         return None
     start = end = precision = None
     if date_text:
@@ -1713,6 +1974,41 @@ def _assess(
     return _Assessment(anchor, status, scope, anchor_ids, date_text, (start, end, precision))
 
 
+UNIVERSAL_DETERMINERS = frozenset({"every", "any", "each"})
+UNIVERSAL_PRONOUNS = _words("anybody anyone everybody everyone whoever")
+# "under the agreement, the two sides will share ...": what an instrument provides for
+TERMS_NOUNS = AGREEMENT_NOUNS | _words("arrangement framework law programme program scheme")
+
+
+def _universal_object(verb: Token) -> bool:
+    """ "will inspect every building where ...", "arrest anyone who ...": a rule or a
+    practice over a class, not a specific event."""
+    for obj in _object_nouns(verb):
+        if _lemma(obj) in UNIVERSAL_PRONOUNS:
+            return True
+        if any(c.dep_ == "det" and _lemma(c) in UNIVERSAL_DETERMINERS for c in obj.children):
+            return True
+    return False
+
+
+def _under_terms(governor: Token) -> bool:
+    """A future clause framed by "under the agreement/MoU/law" states the terms of an
+    instrument ("Under the agreement, the two sides will coordinate the repatriation of
+    victims"), not an event anyone has scheduled."""
+    tok = governor
+    for _ in range(6):
+        for prep in _children(tok, "prep"):
+            if _lemma(prep) == "under" and any(
+                _lemma(o) in TERMS_NOUNS for o in _children(prep, "pobj")
+            ):
+                return True
+        if tok.dep_ in ("conj", "xcomp") and _is_verb(tok.head) and tok.head != tok:
+            tok = tok.head
+            continue
+        break
+    return False
+
+
 def _sentence_mentions(
     sentence: SentenceInput, published: date | None, article_country: str | None
 ) -> list[_Mention]:
@@ -1723,6 +2019,7 @@ def _sentence_mentions(
     names = [(s, e) for ent, _, (s, e) in entities if ent.entity_type in ("agency", "person")]
     headline = _is_headline(span)
     mentions: list[_Mention] = []
+    clauses: list[tuple[Token, Token]] = []  # (trigger, governor) of each mention
     for n, (trigger, etype) in enumerate(_trigger_candidates(span, names)):
         found = _assess(trigger, span, headline, published)
         if found is None:
@@ -1772,9 +2069,76 @@ def _sentence_mentions(
                 participant_ids=named,
                 order=sentence.sentence_index * 1000 + n,
                 predicate=(governor.i, _first_conjunct(governor).i),
+                types=frozenset({etype}),
+                member=_is_member(trigger),
+                indefinite=_is_indefinite(trigger),
             )
         )
-    return mentions
+        clauses.append((trigger, governor))
+    return _fold_raid_arrests(mentions, clauses)
+
+
+ORDINALS = _words("first second third fourth fifth sixth final last")
+RAID_TYPES = frozenset({"operation", "arrest"})
+
+
+def _is_member(trigger: Token) -> bool:
+    """ "the first course", "the final session": one of a series stated before."""
+    if _is_verb(trigger):
+        return False
+    noun = _climb_transparent(trigger)
+    dets = {_lemma(c) for c in noun.children if c.dep_ in ("det", "poss")}
+    return bool(dets) and any(c.dep_ == "amod" and _lemma(c) in ORDINALS for c in noun.children)
+
+
+def _is_indefinite(trigger: Token) -> bool:
+    if _is_verb(trigger):
+        return False
+    noun = _climb_transparent(trigger)
+    return any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children)
+
+
+def _linked(a: tuple[Token, Token], b: tuple[Token, Token]) -> bool:
+    """Two triggers of one clause chain: the same governor, or one governor's clause directly
+    hangs on the other's ("raided ..., arresting 709", "detained ... when officers raided",
+    "raided 17 compounds and detained 1,860")."""
+    (_, ga), (_, gb) = a, b
+    if ga == gb:
+        return True
+    for child, head in ((ga, gb), (gb, ga)):
+        if child.head == head and child.dep_ in ("conj", "advcl", "xcomp", "relcl", "acl"):
+            return True
+    return False
+
+
+def _fold_raid_arrests(
+    mentions: list[_Mention], clauses: list[tuple[Token, Token]]
+) -> list[_Mention]:
+    """A raid and the arrests made in it, stated in one clause chain ("detained 29 men in a
+    raid on a villa", "an operation has led to the arrest of 3,412 people"), are one event
+    seen from two sides. Seizures stay separate: what was seized is a fact of its own."""
+    merged = list(range(len(mentions)))
+    out = list(mentions)
+    pairs = [(x, y) for x in range(len(mentions)) for y in range(x + 1, len(mentions))]
+    for i, j in pairs:
+        a, b = out[merged[i]], out[merged[j]]
+        if merged[i] == merged[j] or a.types | b.types != RAID_TYPES:
+            continue
+        if a.types == b.types or not _linked(clauses[i], clauses[j]):
+            continue
+        if a.distinct or b.distinct or a.event.event_status != b.event.event_status:
+            continue
+        keep, drop = (merged[i], merged[j])
+        (ti, gi), (tj, gj) = clauses[i], clauses[j]
+        # the dominant statement names the event: the verb over a noun hanging on it, the
+        # governing clause over a participle or a when-clause
+        if gi == gj and not _is_verb(ti) and _is_verb(tj) or gi.head == gj and gi != gj:
+            keep, drop = drop, keep
+        folded = _merge(out[keep], out[drop])
+        out[keep] = folded
+        out[drop] = None
+        merged = [keep if m == drop else m for m in merged]
+    return [m for m in out if m is not None]
 
 
 def _participants(
@@ -1834,6 +2198,30 @@ AGGREGATE_CONTAINERS = frozenset({"series", "number", "wave", "spate", "string"}
 AGGREGATE_MODIFIERS = frozenset({"several", "various", "numerous", "multiple", "many", "some"})
 
 
+NATIONWIDE_WORDS = frozenset({"nationwide", "countrywide"})
+NATIONWIDE_NOUNS = _words("country nation region kingdom")
+
+
+def _nationwide(governor: Token) -> bool:
+    """ "seized 950 million pills nationwide", "police across the country arrested 219": a
+    national tally, not one operation."""
+    holders = [governor, *_children(governor, "nsubj", "nsubjpass")]
+    for tok in holders:
+        for c in tok.children:
+            if c.lower_ in NATIONWIDE_WORDS:
+                return True
+            if (
+                c.dep_ == "prep"
+                and c.lower_ == "across"
+                and any(
+                    o.ent_type_ == "GPE" or _lemma(o) in NATIONWIDE_NOUNS
+                    for o in _children(c, "pobj")
+                )
+            ):
+                return True
+    return False
+
+
 def _is_aggregate(trigger: Token, governor: Token, event: Event) -> bool:
     """A statement about many events or a period, which a single event never restates."""
     if not _is_verb(trigger):
@@ -1857,6 +2245,8 @@ def _is_aggregate(trigger: Token, governor: Token, event: Event) -> bool:
                 break
             tok = tok.head
     if any(_lemma(p) == "since" for p in _children(governor, "prep")):
+        return True
+    if _nationwide(governor):
         return True
     if _has_child_lemma(governor, ("advmod", "npadvmod", "prep"), ("far", "date")) and any(
         t.lower_ in ("so", "to") for t in governor.subtree
@@ -1922,6 +2312,10 @@ def _marked_distinct(trigger: Token, governor: Token) -> bool:
     """ "In another case, police arrested..." introduces a new event of an already seen type."""
     heads = [_climb_transparent(trigger)] if not _is_verb(trigger) else []
     heads.extend(_object_nouns(governor))
+    # "Another group of 37 suspects ... is expected to be sent back": the subject of the
+    # clause the event verb completes
+    root = _clause_root(governor)
+    heads.extend(_children(root, "nsubj", "nsubjpass"))
     for prep in _children(governor, "prep"):
         heads.extend(_children(prep, "pobj"))
     for head in heads:
@@ -1978,8 +2372,8 @@ def _is_specific_time(date_text: str, published: date | None) -> bool:
     if _VAGUE.search(t):
         return False
     if re.search(
-        r"\b(?:this|next|today|tonight|tomorrow|monday|tuesday|wednesday|thursday|"
-        r"friday|saturday|sunday)\b",
+        r"\b(?:this|next|last|ago|today|tonight|tomorrow|yesterday|monday|tuesday|wednesday|"
+        r"thursday|friday|saturday|sunday)\b",
         t,
     ):
         return True
@@ -2008,6 +2402,25 @@ def _pick_date(tokens: list[Token], skip: set[int], trigger: Token, governor: To
         ),
     )
     return _date_text(best)
+
+
+def _shared_date(governor: Token, skip: set[int]) -> str | None:
+    """ "Last year, 25 Japanese were deported ... and arrested ...": a time phrase before
+    the first of coordinated verbs dates every one of them; a conjoined clause with its own
+    subject ("and Australia has provided ...") is a statement of its own."""
+    if governor.dep_ != "conj" or not _is_verb(governor.head):
+        return None
+    if _children(governor, "nsubj", "nsubjpass", "expl"):
+        return None
+    first = _first_conjunct(governor)
+    before = [
+        t
+        for c in first.children
+        if c.i < first.i and c.dep_ in ("npadvmod", "prep")
+        for t in c.subtree
+    ]
+    found = _date_candidates(before, skip)
+    return _date_text(found[-1]) if found else None
 
 
 def _dates_clause(root: Token, owners: set[int]) -> bool:
@@ -2104,7 +2517,7 @@ def _pick_quantity(
         noun = _climb_transparent(trigger)
         regions.append((noun.left_edge.idx, noun.right_edge.idx + len(noun.right_edge)))
     else:
-        for obj in _object_nouns(trigger):
+        for obj in _patients(trigger):
             regions.append((obj.left_edge.idx, obj.right_edge.idx + len(obj.right_edge)))
     if etype != "operation" and scope:
         ordered = sorted(scope, key=lambda t: t.i)
@@ -2119,6 +2532,22 @@ def _pick_quantity(
         if not found:
             continue
         first = found[0]
+        if (
+            first.qualifier == "over"
+            and _is_verb(trigger)
+            and _particle_over(trigger, start, first)
+        ):
+            # "handed over 142 fugitives": the verb's particle, not "more than"
+            first = Quantity(
+                text=first.text[len("over") :].strip(),
+                value=first.value,
+                unit=first.unit,
+                qualifier=None,
+                substance=first.substance,
+                start=first.start + len("over "),
+                end=first.end,
+            )
+            found[0] = first
         same = [q for q in found if _unit_family(q.unit) == _unit_family(first.unit)]
         if len(same) < 2:
             return first, first
@@ -2131,6 +2560,17 @@ def _pick_quantity(
     return None, None
 
 
+def _particle_over(trigger: Token, region_start: int, quantity: Quantity) -> bool:
+    """Whether the "over" before an amount follows a verb it belongs to ("handed over")."""
+    over = trigger.doc.char_span(
+        region_start + quantity.start, region_start + quantity.start + 4, alignment_mode="expand"
+    )
+    if over is None or len(over) != 1 or over[0].i == 0:
+        return False
+    before = trigger.doc[over[0].i - 1]
+    return before == trigger and _lemma(trigger) in ("hand", "turn")
+
+
 def _confidence(
     trigger: Token,
     found: _Assessment,
@@ -2140,7 +2580,7 @@ def _confidence(
 ) -> float:
     """A heuristic score: specifics (date, agencies, amount) make a misreading less likely."""
     score = 0.55
-    if _is_verb(trigger) or found.anchor.relation in ("obj", "pp", "subj", "acl"):
+    if _is_verb(trigger) or found.anchor.relation in ("obj", "pp", "subj", "acl", "stray"):
         score += 0.1
     if found.date_text:
         score += 0.1
@@ -2157,7 +2597,9 @@ def _confidence(
 
 # --- Deduplication ---------------------------------------------------------------------------
 
-_SAME_FAMILY = ({"meeting", "conference"},)
+# A handover of fugitives is reported as an extradition in one sentence and a deportation
+# in another; a meeting held at a conference is one gathering.
+_SAME_FAMILY = ({"meeting", "conference"}, {"deportation", "extradition"})
 # A definite "the meeting" may refer back to a workshop or a conference.
 GATHERING_TYPES = frozenset({"training", "meeting", "conference"})
 
@@ -2170,13 +2612,30 @@ def _compatible_dates(a: Event, b: Event) -> bool:
     if a.event_date and b.event_date:
         return a.event_date <= b.event_date_end and b.event_date <= a.event_date_end
     if a.date_text and b.date_text and not (a.event_date and b.event_date):
-        # Unresolved phrases conflict only when they name different months or years.
-        for pattern in (_MONTH_RE, _YEAR_RE.pattern):
-            found_a = {m.lower().rstrip(".")[:3] for m in re.findall(pattern, a.date_text, re.I)}
-            found_b = {m.lower().rstrip(".")[:3] for m in re.findall(pattern, b.date_text, re.I)}
+        # Unresolved phrases conflict only when they name different months or years...
+        for pattern, width in ((_MONTH_RE, 3), (_YEAR_RE.pattern, 4)):
+            found_a = {
+                m.lower().rstrip(".")[:width] for m in re.findall(pattern, a.date_text, re.I)
+            }
+            found_b = {
+                m.lower().rstrip(".")[:width] for m in re.findall(pattern, b.date_text, re.I)
+            }
             if found_a and found_b and not found_a & found_b:
                 return False
+        # ... or when one is "last year" and the other a day or month of no stated year,
+        # which news reports mean in the current year
+        rel_a, rel_b = _OTHER_YEAR.search(a.date_text), _OTHER_YEAR.search(b.date_text)
+        if bool(rel_a) != bool(rel_b):
+            other = b.date_text if rel_a else a.date_text
+            if _DAY_OR_MONTH.search(other) and not _YEAR_RE.search(other):
+                return False
     return True
+
+
+_OTHER_YEAR = re.compile(r"\b(?:last|next|previous|past)\s+year\b|\ba\s+year\s+ago\b", re.I)
+_DAY_OR_MONTH = re.compile(
+    rf"\b{_MONTH_RE}(?!\w)|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I
+)
 
 
 def _compatible_quantities(a: Quantity | None, b: Quantity | None) -> bool:
@@ -2204,7 +2663,9 @@ def _same_event(a: _Mention, b: _Mention) -> bool:
     """Whether statement `b` restates the event `a` (possibly folded from several)."""
     ea, eb = a.event, b.event
     gathering = {ea.event_type, eb.event_type} <= GATHERING_TYPES and b.anaphoric
-    if not (_same_family(ea.event_type, eb.event_type) or gathering):
+    types_a, types_b = a.types or {ea.event_type}, b.types or {eb.event_type}
+    family = any(_same_family(x, y) for x in types_a for y in types_b)
+    if not (family or gathering):
         return False
     if not _compatible_dates(ea, eb) or not _compatible_quantities(a.quantity, b.quantity):
         return False
@@ -2215,9 +2676,22 @@ def _same_event(a: _Mention, b: _Mention) -> bool:
         # headlines compress the story; they rarely hold an event the body does not restate
         return True
     same_sentence = ea.char_start == eb.char_start
-    if same_sentence and a.predicate[0] != b.predicate[0] and a.predicate[1] == b.predicate[1]:
+    if (
+        same_sentence
+        and a.predicate[0] != b.predicate[0]
+        and a.predicate[1] == b.predicate[1]
+        and not b.anaphoric
+    ):
         return False
-    if a.aggregate != b.aggregate or a.aggregate and b.aggregate:
+    if same_sentence and b.indefinite:
+        # "officials will meet in Pakse, while a trilateral meeting is planned for June"
+        return False
+    # "the first course" of "four training courses"; "the course" a clause after "had been
+    # going through training so far": a definite reference into a stated series
+    member_of_series = (
+        a.aggregate and not b.aggregate and (b.member or b.anaphoric and same_sentence)
+    )
+    if (a.aggregate != b.aggregate or a.aggregate and b.aggregate) and not member_of_series:
         return False
     if b.distinct:
         return False
@@ -2242,6 +2716,9 @@ def _merge(keep: _Mention, drop: _Mention) -> _Mention:
     a, b = keep.event, drop.event
     precise = {"day": 3, "month": 2, "year": 1, None: 0}
     date_src = a if precise[a.event_date_precision] >= precise[b.event_date_precision] else b
+    if keep.aggregate and drop.member:
+        # the first course's date is not the date of the whole series
+        date_src = a
     if date_src.date_text is None:
         date_src = a if a.date_text else b
     qty_src = a if a.quantity_text else b
@@ -2284,6 +2761,9 @@ def _merge(keep: _Mention, drop: _Mention) -> _Mention:
         participant_ids=keep.participant_ids | drop.participant_ids,
         order=min(keep.order, drop.order),
         predicate=keep.predicate,
+        types=keep.types | drop.types,
+        member=keep.member,
+        indefinite=keep.indefinite,
     )
 
 

@@ -235,10 +235,12 @@ def test_headline_is_folded_into_the_body_statement(nlp):
         "Police Arrest 12 in Poipet Raid\n\n"
         "Police arrested 12 suspects in a raid on a scam compound in Poipet on Sunday.",
     )
-    arrest = only(events, "arrest")
+    # the raid and the arrests made in it are one event (the arrest verb governs the raid)
+    assert [e.event_type for e in events] == ["arrest"]
+    arrest = events[0]
     assert arrest.sentence_text.startswith("Police arrested 12 suspects")
     assert (arrest.quantity_value, arrest.quantity_unit) == (12.0, "people")
-    assert only(events, "operation").place_name == "Poipet"
+    assert arrest.place_name == "Poipet"
 
 
 def test_another_case_stays_a_separate_event(nlp):
@@ -306,3 +308,143 @@ def test_provenance_and_deterministic_ids(nlp):
         assert re.fullmatch(r"[0-9a-f]{16}", event.event_id)
     assert only(first, "office_opening").event_status == "planned"
     assert only(first, "arrest").event_date == date(2024, 5, 13)
+
+
+# --------------------------------------------------------------------------------------------
+# One happening, one event: a raid and its arrests; a series and its first member; a handover
+# reported as an extradition. And the near misses that must stay apart.
+
+RAID_AND_ARREST = [
+    pytest.param(
+        "The Philippine police raided a gaming hub in Pampanga province, arresting 709 people.",
+        "operation",
+        709.0,
+        id="participle",
+    ),
+    pytest.param(
+        "The national police said they had raided 17 compounds and detained 1,860 foreigners.",
+        "operation",
+        1860.0,
+        id="coordinated",
+    ),
+    pytest.param(
+        "An Interpol-coordinated operation has led to the arrest of 3,412 people.",
+        "operation",
+        3412.0,
+        id="led_to_the_arrest",
+    ),
+    pytest.param(
+        "They were among 112 foreigners detained on February 27 when officers from the "
+        "National Police raided a building in Sihanoukville.",
+        "arrest",
+        None,
+        id="when_clause",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "event_type", "people"), RAID_AND_ARREST)
+def test_raid_and_its_arrests_are_one_event(nlp, text, event_type, people):
+    events = extract(nlp, text)
+    assert [e.event_type for e in events] == [event_type]
+    assert events[0].quantity_value == people
+
+
+def test_seizure_in_a_raid_stays_its_own_event(nlp):
+    events = extract(
+        nlp,
+        "Police raided a casino in Poipet on Sunday, arresting 45 people and seizing 2 kg "
+        "of methamphetamine.",
+    )
+    assert sorted(e.event_type for e in events) == ["operation", "seizure"]
+
+
+def test_later_reference_to_the_raid_joins_the_arrest(nlp):
+    events = extract(
+        nlp,
+        "The men were detained on Nov. 7 in a raid on a villa in Phnom Penh.\n\n"
+        "The raid followed a request from the FBI.",
+    )
+    assert [e.event_type for e in events] == ["arrest"]
+    assert dict(events[0].participants) == {"fbi": "participant"}
+
+
+def test_first_course_of_a_series_is_the_series(nlp):
+    events = extract(
+        nlp,
+        "The Australian Federal Police will fund and deliver four training courses for "
+        "Cambodian investigators next year. The first course is scheduled for February 2025 in "
+        "Siem Reap, officials said.",
+    )
+    training = only(events, "training")
+    assert training.event_status == "planned"
+    assert training.date_text == "next year"
+
+
+def test_indefinite_second_meeting_in_one_sentence_is_another_event(nlp):
+    events = extract(
+        nlp,
+        "Thai and Lao officials will meet in Pakse later this month, while a trilateral meeting "
+        "with the UNODC is planned for June, he said.",
+    )
+    meetings = [e for e in events if e.event_type == "meeting"]
+    assert len(meetings) == 2
+    assert {e.date_text for e in meetings} == {"later this month", "June"}
+
+
+def test_handover_restating_an_extradition_is_one_event(nlp):
+    events = extract(
+        nlp,
+        "A South Korean man was extradited from Cambodia to Seoul on Saturday.\n\n"
+        "He had been arrested by Cambodian police in August and handed over to Korean police "
+        "officers at Phnom Penh airport.",
+    )
+    assert sorted(e.event_type for e in events) == ["arrest", "extradition"]
+
+
+def test_last_year_and_an_undated_day_are_different_events(nlp):
+    events = extract(
+        nlp,
+        "Local police detained 29 Japanese men on Nov. 7.\n\n"
+        "Last year, 25 Japanese were deported from Cambodia and arrested by Japanese police "
+        "upon arrival.",
+        published=None,
+    )
+    arrests = [e for e in events if e.event_type == "arrest"]
+    assert len(arrests) == 2
+    last_year = next(e for e in arrests if e.date_text == "Last year")
+    assert (last_year.quantity_value, last_year.quantity_unit) == (25.0, "people")
+
+
+def test_nationwide_tally_is_not_a_restatement(nlp):
+    events = extract(
+        nlp,
+        "Officers from the Royal Thai Police seized a boat and cash from the pair.\n\n"
+        "Last year, Thai authorities seized more than 950 million methamphetamine pills "
+        "nationwide.",
+    )
+    assert len([e for e in events if e.event_type == "seizure"]) == 2
+
+
+def test_another_group_is_a_separate_deportation(nlp):
+    events = extract(
+        nlp,
+        "The remaining 44 foreigners will be deported once their identities have been verified, "
+        "he added.\n\n"
+        "Another group of 37 Chinese suspects is expected to be sent back to China later this "
+        "month.",
+    )
+    deportations = [e for e in events if e.event_type == "deportation"]
+    assert sorted(e.quantity_value for e in deportations) == [37.0, 44.0]
+
+
+def test_handed_over_is_a_particle_not_more_than(nlp):
+    event = only(
+        extract(nlp, "Last year, Cambodia handed over 142 Vietnamese fugitives to Vietnam."),
+        "deportation",
+    )
+    assert (event.quantity_text, event.quantity_value, event.quantity_qualifier) == (
+        "142 Vietnamese fugitives",
+        142.0,
+        None,
+    )

@@ -66,6 +66,11 @@ Angeles, while the Tay Ninh Police and the Tay Ninh Province Police questioned h
 Minister of Interior Sar Sokha and Police Commissioner General Sar Thet visited the \
 Vietnamese border."""
 
+PROSECUTORS = """Thailand's Office of the Attorney General, the Malaysian Attorney-General's \
+Chambers and Interpol's National Central Bureau in Phnom Penh reviewed the extradition request.
+
+Assistant Attorney General John Smith said the Attorney General would decide."""
+
 PEOPLE = """Police Seize Phones In Border Raid
 
 By Lim Sokhim and Park Ji-hoon
@@ -87,6 +92,7 @@ ARTICLES = {
     "a-context": CONTEXT,
     "a-units": UNITS,
     "a-people": PEOPLE,
+    "a-prosecutors": PROSECUTORS,
 }
 
 
@@ -311,9 +317,11 @@ def test_units_of_agencies_are_named_after_their_parent(mentions):
     bureau = "disc-international-cooperation-bureau-of-the-korean-national-police-agency"
     assert by_surface["International Cooperation Bureau"] == bureau
     assert by_surface["KNPA"] == "kr-knpa"
-    field = agencies[agencies.surface_text == "HSI Bangkok Field Office"].iloc[0]
+    # the unit is named with its agency's acronym, which stays a mention of that agency
+    field = agencies[agencies.surface_text == "Bangkok Field Office"].iloc[0]
+    assert field.entity_name == "HSI Bangkok Field Office"
     assert (field.agency_country_code, field.agency_is_reference) == ("US", False)
-    assert by_surface["Homeland Security Investigations"] == "us-hsi"
+    assert by_surface["HSI"] == by_surface["Homeland Security Investigations"] == "us-hsi"
 
 
 def test_embassies_abroad_are_not_the_embassies_in_phnom_penh(mentions):
@@ -402,3 +410,29 @@ def test_attribution_lines_of_page_furniture_are_read_for_people_only():
     assert set(others.surface_text) == {"China"}
     assert len(out["sentences"]) == 2
     assert set(out["crime_types"].evidence_text) <= set(out["sentences"].sentence_text)
+
+
+def test_prosecutors_and_offices_named_after_titles(mentions):
+    agencies = mentions[
+        (mentions.article_id == "a-prosecutors") & (mentions.entity_type == "agency")
+    ]
+    found = {
+        row.surface_text: (row.entity_name, row.agency_country_code, row.agency_type)
+        for row in agencies.itertuples()
+    }
+    assert found["Office of the Attorney General"] == (
+        "Office of the Attorney General",
+        "TH",
+        "judiciary",
+    )
+    assert found["Malaysian Attorney-General's Chambers"] == (
+        "Attorney-General's Chambers",
+        "MY",
+        "judiciary",
+    )
+    assert found["National Central Bureau"][0] == (
+        "National Central Bureau of the International Criminal Police Organization"
+    )
+    # a title alone is not an agency
+    assert "Attorney General" not in found
+    assert not any("John Smith" in surface for surface in found)

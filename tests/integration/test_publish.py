@@ -134,6 +134,11 @@ def test_the_copy_holds_every_mart_and_searches_paragraphs(built):
         expected = publish.mart_row_counts(con)
     with publish.connect_published(published) as con:
         assert publish.mart_row_counts(con) == expected
+        # BI tools bundle older DuckDB drivers: the copy stays in the DuckDB 1.0 format
+        (storage,) = con.execute(
+            "select tags['storage_version'] from duckdb_databases() where path = ?",
+            [str(published)],
+        ).fetchone()
         hits = con.execute(
             "select title, score, paragraph_text from search.paragraphs('methamphetamine')"
         ).fetchall()
@@ -142,6 +147,7 @@ def test_the_copy_holds_every_mart_and_searches_paragraphs(built):
             f"{publish.FTS_SCHEMA}.match_bm25(paragraph_id, 'methamphetamine') is not null"
         ).fetchone()[0]
     assert "marts.dim_articles" in expected and "marts.fct_paragraphs" in expected
+    assert storage == "v1.0.0+"
     assert hits and all("methamphetamine" in text.lower() for _, _, text in hits)
     assert [score for _, score, _ in hits] == sorted((score for _, score, _ in hits), reverse=True)
     assert raw_bm25 >= len(hits)

@@ -200,6 +200,21 @@ def test_link_reference_agencies(name, rank, agency_id, method):
         ),
         ("Kandal Provincial Court", "KH", "disc-kandal-provincial-court", "KH", "judiciary"),
         ("Indian Embassy", "KH", "disc-indian-embassy", "IN", "embassy"),
+        # offices named after the title of the official who heads them
+        (
+            "Office of the Attorney General",
+            "TH",
+            "disc-office-of-the-attorney-general",
+            "TH",
+            "judiciary",
+        ),
+        (
+            "Office of the Prosecutor General",
+            "VN",
+            "disc-office-of-the-prosecutor-general",
+            "VN",
+            "judiciary",
+        ),
         # a name the reference uses for another country's body is qualified with the country
         (
             "British Ministry of Interior",
@@ -238,6 +253,9 @@ def test_discovered_agencies(name, fallback, agency_id, country, kind):
         "Ministry of Tourism",
         "Council for the Development of Cambodia",
         "Law on Drug Control",
+        "Attorney General",
+        "Prosecutor General",
+        "Assistant Attorney General",
     ],
 )
 def test_not_agencies(name):
@@ -521,6 +539,12 @@ def test_appositive_name_spans(text, expected):
         ("President Trump said so.", []),
         ("The minister said the case was closed.", []),
         ("The Deputy Director of Immigration spoke.", []),
+        ("The General Assembly Hall was full.", []),
+        # every title opens a span; the extractor keeps the name after the last title
+        (
+            "Chief Executive Officer Kim Sokun resigned.",
+            ["Executive Officer Kim Sokun", "Kim Sokun"],
+        ),
     ],
 )
 def test_titled_name_spans(text, expected):

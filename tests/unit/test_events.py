@@ -253,6 +253,104 @@ TRIGGER_CASES = [
     pytest.param("Police recovered stolen motorbikes.", "recovered", "seizure", id="recover_goods"),
     pytest.param("He recovered from his injuries.", "recovered", None, id="recover_health"),
     pytest.param("The warehouse caught fire.", "caught", None, id="catch_fire"),
+    # people handed over to another state's police are repatriated; things handed over are not
+    pytest.param(
+        "Cambodian authorities handed over 23 Vietnamese nationals to Vietnamese police.",
+        "handed",
+        "deportation",
+        id="hand_over_people",
+    ),
+    pytest.param(
+        "Thai police handed the three suspects to Chinese police.",
+        "handed",
+        "deportation",
+        id="hand_people_to_police",
+    ),
+    pytest.param(
+        "UNODC handed over 30 field test kits to the border offices.",
+        "handed",
+        None,
+        id="hand_over_equipment",
+    ),
+    pytest.param(
+        "The handover of 12 fugitives took place at the border.",
+        "handover",
+        "deportation",
+        id="handover_of_people",
+    ),
+    pytest.param(
+        "The handover of power took place in 2023.", "handover", None, id="handover_of_power"
+    ),
+    pytest.param(
+        "He was taken into custody by the Busan police.", "taken", "arrest", id="into_custody"
+    ),
+    pytest.param(
+        "Traffickers will be held to account wherever they are.",
+        "held",
+        None,
+        id="held_to_account",
+    ),
+    pytest.param(
+        "All 68 people had been blacklisted from re-entering the Kingdom.",
+        "blacklisted",
+        None,
+        id="blacklisted_people",
+    ),
+    pytest.param(
+        "Cambodia was blacklisted by the FATF.", "blacklisted", "ranking", id="blacklisted_country"
+    ),
+    pytest.param(
+        "Police found about 120 mobile phones in the villa.",
+        "found",
+        "seizure",
+        id="search_found_items",
+    ),
+    pytest.param(
+        "About 300 kg of heroin was found hidden in a truck.",
+        "found",
+        "seizure",
+        id="found_drugs_passive",
+    ),
+    pytest.param(
+        "Police said they found 3.5 kg of cocaine in his villa.",
+        "found",
+        "seizure",
+        id="found_drugs_by_amount",
+    ),
+    pytest.param("The study found 60 percent of victims were women.", "found", None, id="study"),
+    pytest.param("Police found three bodies in the river.", "found", None, id="found_bodies"),
+    pytest.param(
+        "Police rounded up 50 suspected scammers.", "rounded", "arrest", id="round_up_people"
+    ),
+    pytest.param("Officials rounded up the figures.", "rounded", None, id="round_up_figures"),
+    pytest.param(
+        "Police dismantled a trafficking ring in March.",
+        "dismantled",
+        "operation",
+        id="dismantle_ring",
+    ),
+    pytest.param(
+        "The government dismantled the old regulations.", "dismantled", None, id="dismantle_rules"
+    ),
+    pytest.param(
+        "The Interpol chief paid a courtesy call on the minister.",
+        "call",
+        "meeting",
+        id="courtesy_call",
+    ),
+    pytest.param("The spokesman took a call from reporters.", "call", None, id="phone_call"),
+    pytest.param(
+        "Cambodia is preparing for its next mutual evaluation by the APG.",
+        "evaluation",
+        "inspection",
+        id="mutual_evaluation",
+    ),
+    pytest.param(
+        "Officials approved a new national risk assessment.",
+        "assessment",
+        None,
+        id="risk_assessment",
+    ),
 ]
 
 
@@ -307,6 +405,113 @@ STATUS_CASES = [
     ),
     pytest.param("He hoped the US would send police for training.", "training", None, id="wish"),
     pytest.param("No arrests were made since the 2001 attacks.", "arrests", None, id="time_anchor"),
+    # present passive of a planning verb
+    pytest.param(
+        "A trilateral meeting with Laos is planned for June.",
+        "meeting",
+        "planned",
+        id="is_planned_for",
+    ),
+    pytest.param(
+        "The first course is scheduled for February 2025.",
+        "course",
+        "planned",
+        id="is_scheduled_for",
+    ),
+    # reported speech: "would" after a past reporting verb is a shifted "will"
+    pytest.param(
+        "She said the committee would hold a meeting with foreign partners in January.",
+        "meeting",
+        "planned",
+        id="said_would",
+    ),
+    pytest.param(
+        "Interpol said a second phase of the operation would be launched later this year.",
+        "operation",
+        "planned",
+        id="said_phase_would",
+    ),
+    pytest.param(
+        "Officials say the operation would cost millions.", "operation", None, id="say_would"
+    ),
+    pytest.param(
+        "The minister said Cambodia would never extradite its own citizens.",
+        "extradite",
+        None,
+        id="said_would_never",
+    ),
+    pytest.param(
+        "He said the police would arrest the suspects if they returned.",
+        "arrest",
+        None,
+        id="said_would_if",
+    ),
+    pytest.param(
+        "The NPA is arranging a chartered flight to repatriate the suspects.",
+        "repatriate",
+        "planned",
+        id="arranging_means_to",
+    ),
+    pytest.param(
+        "The agency needs a plane to repatriate the suspects.",
+        "repatriate",
+        None,
+        id="purpose_of_a_need",
+    ),
+    pytest.param(
+        "Another group of 37 suspects, arrested in Kampot last week, is expected to be sent "
+        "back to China.",
+        "arrested",
+        "happened",
+        id="dated_reduced_relative",
+    ),
+    pytest.param(
+        "The foreigners are being questioned by immigration officers and will be deported "
+        "once their identities have been verified.",
+        "deported",
+        "planned",
+        id="questioned_is_not_a_denial",
+    ),
+    pytest.param(
+        "Police said the seizure was the result of a joint operation by the Thai police.",
+        "operation",
+        "happened",
+        id="result_of_operation",
+    ),
+    pytest.param(
+        "The KNPA will host Cambodian investigators for a training course in Seoul.",
+        "course",
+        "planned",
+        id="host_for_course",
+    ),
+    pytest.param(
+        "The network is part of the framework of the Mekong MOU, signed by six countries in 1993.",
+        "MOU",
+        "happened",
+        id="participle_after_of_phrase",
+    ),
+    # rules and provisions, not events
+    pytest.param(
+        "We will continue to inspect every building where there is information about fraud.",
+        "inspect",
+        None,
+        id="every_building",
+    ),
+    pytest.param(
+        "Police will arrest anyone who sells drugs near schools.", "arrest", None, id="anyone"
+    ),
+    pytest.param(
+        "Under the agreement, the two sides will coordinate the repatriation of victims.",
+        "repatriation",
+        None,
+        id="terms_of_agreement",
+    ),
+    pytest.param(
+        "Under the agreement, Cambodia will extradite the suspect on Monday.",
+        "extradite",
+        "planned",
+        id="terms_with_a_date",
+    ),
 ]
 
 
