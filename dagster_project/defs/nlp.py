@@ -88,6 +88,7 @@ NLP_TABLES = {
         "statement repeated in the article counted once."
     ),
     "event_agencies": "One row per agency taking part in an event, with its role.",
+    "event_countries": "One row per country involved in an event (ISO-3166 alpha-2).",
 }
 REFERENCE_AGENCIES = REPO_ROOT / "dbt" / "seeds" / "ref_agencies.csv"
 REFERENCE_PLACES = REPO_ROOT / "dbt" / "seeds" / "ref_places.csv"

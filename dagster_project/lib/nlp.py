@@ -102,6 +102,7 @@ EVENT_COLUMNS = {
     "extractor_version": "string",
 }
 EVENT_AGENCY_COLUMNS = {"event_id": "string", "agency_id": "string", "role": "string"}
+EVENT_COUNTRY_COLUMNS = {"event_id": "string", "country_code": "string"}
 
 
 @lru_cache(maxsize=4)
@@ -192,6 +193,7 @@ class _Annotator:
             "crime_types": [],
             "events": [],
             "event_agencies": [],
+            "event_countries": [],
         }
 
     def add_article(self, article_id: str, paragraphs: list[ParsedParagraph]) -> None:
@@ -316,6 +318,10 @@ class _Annotator:
                     self.rows["event_agencies"].append(
                         {"event_id": event.event_id, "agency_id": agency_id, "role": role}
                     )
+            for country_code in dict.fromkeys(event.countries):
+                self.rows["event_countries"].append(
+                    {"event_id": event.event_id, "country_code": country_code}
+                )
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {
@@ -324,6 +330,7 @@ class _Annotator:
             "crime_types": _frame(self.rows["crime_types"], CRIME_TYPE_COLUMNS),
             "events": _frame(self.rows["events"], EVENT_COLUMNS),
             "event_agencies": _frame(self.rows["event_agencies"], EVENT_AGENCY_COLUMNS),
+            "event_countries": _frame(self.rows["event_countries"], EVENT_COUNTRY_COLUMNS),
         }
 
 
@@ -357,7 +364,8 @@ def annotate(
     """Sentences, entity mentions, crime types and events of the content paragraphs.
 
     `reference_places_csv` defaults to `ref_places.csv` beside the agencies table.
-    Returns frames for `sentences`, `mentions`, `crime_types`, `events` and `event_agencies`
+    Returns frames for `sentences`, `mentions`, `crime_types`, `events`, `event_agencies` and
+    `event_countries`
     with the columns of docs/architecture.md, typed even when empty.
     """
     nlp = load_model(model_name)

@@ -18,6 +18,7 @@ from dagster_project.lib.nlp import (
     CRIME_TYPE_COLUMNS,
     DEFAULT_MODEL,
     EVENT_AGENCY_COLUMNS,
+    EVENT_COUNTRY_COLUMNS,
     EVENT_COLUMNS,
     MENTION_COLUMNS,
     SENTENCE_COLUMNS,
@@ -155,6 +156,7 @@ def test_frames_have_the_contract_columns(result):
         "crime_types": CRIME_TYPE_COLUMNS,
         "events": EVENT_COLUMNS,
         "event_agencies": EVENT_AGENCY_COLUMNS,
+        "event_countries": EVENT_COUNTRY_COLUMNS,
     }
     assert set(result) == set(expected)
     for key, columns in expected.items():

@@ -16,12 +16,15 @@ discovered as (
     select
         agency_id,
         cast(null as varchar) as parent_agency_id,
-        arg_max(agency_canonical_name, confidence)
-            filter (where agency_canonical_name is not null) as canonical_name,
-        arg_max(agency_acronym, confidence)
-            filter (where agency_acronym is not null) as acronym,
-        arg_max(agency_country_code, confidence)
-            filter (where agency_country_code is not null) as country_code,
+        arg_max(agency_canonical_name, confidence) filter (
+            where agency_canonical_name is not null
+        ) as canonical_name,
+        arg_max(agency_acronym, confidence) filter (
+            where agency_acronym is not null
+        ) as acronym,
+        arg_max(agency_country_code, confidence) filter (
+            where agency_country_code is not null
+        ) as country_code,
         coalesce(
             arg_max(agency_type, confidence) filter (where agency_type is not null), 'other'
         ) as agency_type,
