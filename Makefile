@@ -1,6 +1,8 @@
 # Every target installs what it needs into the project-local .venv first (uv from PyPI,
 # the Python packages from uv.lock, the spaCy model included); nothing else is required.
-PYTHON ?= python3
+# the machine's Python, resolved before the project's .venv/bin goes first on PATH below
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTHON := $(PYTHON)
 UV_VERSION := 0.13.8
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
@@ -16,11 +18,13 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
+# dagster-dbt calls `dbt` by name under `dagster dev`: the project's own, activated or not
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 MANIFEST := dbt/target/manifest.json
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/seeds dbt/tests -type f 2>/dev/null) dbt/dbt_project.yml
 
-.PHONY: install run rebuild dev test lint docs clean
+.PHONY: install run rebuild dev test lint docs report browser clean
 
 install: $(VENV)/.installed $(MANIFEST)
 
@@ -36,23 +40,33 @@ $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
 	$(BIN)/dbt parse --quiet --project-dir $(CURDIR)/dbt --profiles-dir $(CURDIR)/dbt
 	touch $@
 
-$(DAGSTER_HOME):
-	mkdir -p $@
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $@
 
-run: install $(DAGSTER_HOME)
+run: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster asset materialize -m dagster_project.definitions --select '*'
 
-rebuild: install $(DAGSTER_HOME)
+rebuild: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster asset materialize -m dagster_project.definitions --select '*' --config-json '{"ops": {"raw_landing": {"config": {"force": true}}}}'
 
-dev: install $(DAGSTER_HOME)
+dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m dagster_project.definitions --host 127.0.0.1 --port 3000
 
-test: install
+test: install browser
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt/models
+
+report: install
+	$(BIN)/python -m dagster_project.lib.report
+
+docs: install
+	$(BIN)/dbt docs generate --quiet --project-dir $(CURDIR)/dbt --profiles-dir $(CURDIR)/dbt && $(BIN)/dbt docs serve --project-dir $(CURDIR)/dbt --profiles-dir $(CURDIR)/dbt --host 127.0.0.1 --port 8080 --no-browser
+
+# The browser tests drive Debian's Chromium; without root they skip instead.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || echo "Chromium could not be installed: the browser tests will skip"
 
 clean:
 	rm -rf $(VENV) $(TOOLS) dbt/target dbt/logs warehouse .dagster_home

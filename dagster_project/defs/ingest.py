@@ -2,8 +2,9 @@
 
 import dagster as dg
 
+from dagster_project.defs.metadata import relation_metadata
 from dagster_project.defs.resources import RawFolderResource, WarehouseResource
-from dagster_project.lib import articles
+from dagster_project.lib import articles, publish
 
 RAW_ARTICLES = dg.AssetKey(["raw", "articles"])
 RAW_REJECTS = dg.AssetKey(["raw", "rejects"])
@@ -51,8 +52,13 @@ def raw_landing(
     the marts already reflect the raw state, so that a rerun does no work downstream."""
     with warehouse.connect() as con:
         result = articles.land(con, raw_folder.folder, load_id=context.run.run_id)
-        in_step = articles.marts_reflect_raw(con)
+        # up to date: the marts hold the current articles and BI tools have their copy
+        in_step = (
+            articles.marts_reflect_raw(con) and publish.published_path(warehouse.file).is_file()
+        )
         counts = articles.table_counts(con)
+        articles_metadata = relation_metadata(con, "raw.articles")
+        rejects_metadata = relation_metadata(con, "raw.rejects")
     metadata = {
         "load_id": result.load_id,
         "files_seen": result.files_seen,
@@ -69,13 +75,9 @@ def raw_landing(
         return
     yield dg.MaterializeResult(
         asset_key=RAW_ARTICLES,
-        metadata={
-            **metadata,
-            "dagster/row_count": counts["articles"],
-            "current_articles": counts["current_articles"],
-        },
+        metadata={**articles_metadata, **metadata, "current_articles": counts["current_articles"]},
     )
     yield dg.MaterializeResult(
         asset_key=RAW_REJECTS,
-        metadata={"dagster/row_count": counts["rejects"], "rejects_new": result.rejects_new},
+        metadata={**rejects_metadata, "rejects_new": result.rejects_new},
     )

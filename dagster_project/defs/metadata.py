@@ -1,7 +1,10 @@
 """Asset metadata shown in the Dagster UI: row count, column schema and a preview."""
 
 import dagster as dg
+import duckdb
 import pandas as pd
+
+from dagster_project.lib import warehouse
 
 _TYPE_NAMES = {
     "object": "varchar",
@@ -25,18 +28,46 @@ def _type_name(dtype) -> str:
     return _TYPE_NAMES.get(name, name)
 
 
-def table_metadata(frame: pd.DataFrame, preview_rows: int = 10, **extra) -> dict:
-    preview = frame.head(preview_rows).copy()
-    for column in preview.columns:
-        if preview[column].dtype == object:
-            preview[column] = preview[column].map(
+def preview_metadata(preview: pd.DataFrame, row_count: int) -> dict:
+    """Row count and a markdown preview of a table the UI shows beside its dbt-given schema."""
+    shown = preview.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object:
+            shown[column] = shown[column].map(
                 lambda v: (v[:77] + "...") if isinstance(v, str) and len(v) > 80 else v
             )
     return {
-        "dagster/row_count": len(frame),
+        "dagster/row_count": row_count,
+        "preview": dg.MetadataValue.md(shown.to_markdown(index=False) if len(shown) else "empty"),
+    }
+
+
+def table_metadata(frame: pd.DataFrame, preview_rows: int = 10, **extra) -> dict:
+    """Row count, column schema and preview of a table a Python asset just wrote."""
+    return {
+        **preview_metadata(frame.head(preview_rows), len(frame)),
         "dagster/column_schema": dg.TableSchema(
             columns=[dg.TableColumn(name=c, type=_type_name(t)) for c, t in frame.dtypes.items()]
         ),
-        "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if len(frame) else "empty"),
         **extra,
     }
+
+
+def relation_metadata(con: duckdb.DuckDBPyConnection, relation: str, schema: bool = True) -> dict:
+    """Row count, preview and (unless dbt already describes it) column schema of a table in
+    the warehouse; empty when the relation does not exist."""
+    if not warehouse.table_exists(con, relation):
+        return {}
+    rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
+    metadata = preview_metadata(warehouse.fetch_df(con, f"select * from {relation} limit 10"), rows)
+    if schema:
+        table_schema, table = relation.split(".")
+        columns = con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [table_schema, table],
+        ).fetchall()
+        metadata["dagster/column_schema"] = dg.TableSchema(
+            columns=[dg.TableColumn(name=name, type=kind.lower()) for name, kind in columns]
+        )
+    return metadata

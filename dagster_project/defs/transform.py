@@ -13,6 +13,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from dagster_project.defs.metadata import relation_metadata
 from dagster_project.defs.resources import REPO_ROOT, WarehouseResource
 
 DBT_DIR = REPO_ROOT / "dbt"
@@ -44,4 +45,13 @@ def dbt_models(
     # dbt's profile reads NEWS_WAREHOUSE_PATH; hand it the resolved absolute path, since the
     # dbt process runs from the dbt folder.
     os.environ["NEWS_WAREHOUSE_PATH"] = str(warehouse.file)
-    yield from dbt.cli(["build"], context=context).stream()
+    # dbt holds the warehouse until it exits: read row counts and previews afterwards
+    events = list(dbt.cli(["build"], context=context).stream())
+    with warehouse.connect() as con:
+        for event in events:
+            if isinstance(event, dg.Output):
+                relation = ".".join(context.asset_key_for_output(event.output_name).path)
+                # dbt's manifest already gives the column schema, with descriptions
+                extra = relation_metadata(con, relation, schema=False)
+                event = event.with_metadata({**event.metadata, **extra})
+            yield event
