@@ -24,7 +24,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 MANIFEST := dbt/target/manifest.json
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/seeds dbt/tests -type f 2>/dev/null) dbt/dbt_project.yml
 
-.PHONY: install run rebuild dev test lint docs report browser clean
+.PHONY: install run rebuild dev test lint docs report bench browser clean
 
 install: $(VENV)/.installed $(MANIFEST)
 
@@ -60,6 +60,9 @@ lint: install
 
 report: install
 	$(BIN)/python -m dagster_project.lib.report
+
+bench: install
+	$(BIN)/python tests/benchmarks/bench_pipeline.py
 
 docs: install
 	$(BIN)/dbt docs generate --quiet --project-dir $(CURDIR)/dbt --profiles-dir $(CURDIR)/dbt && $(BIN)/dbt docs serve --project-dir $(CURDIR)/dbt --profiles-dir $(CURDIR)/dbt --host 127.0.0.1 --port 8080 --no-browser

@@ -1,41 +1,16 @@
 """Text tagging: paragraphs of every current article, then spaCy annotations over them."""
 
-from dataclasses import asdict
-
 import dagster as dg
-import pandas as pd
 
 from dagster_project.defs.ingest import RAW_ARTICLES
 from dagster_project.defs.metadata import table_metadata
-from dagster_project.defs.resources import REPO_ROOT, NlpModelResource, WarehouseResource
+from dagster_project.defs.resources import NlpModelResource, WarehouseResource
+from dagster_project.lib import articles as article_lib
 from dagster_project.lib import nlp as nlp_lib
 from dagster_project.lib import paragraphs as paragraph_lib
 from dagster_project.lib import warehouse as warehouse_lib
 
 NLP_PARAGRAPHS = dg.AssetKey(["nlp", "paragraphs"])
-
-PARAGRAPH_COLUMNS = {
-    "paragraph_id": "string",
-    "article_id": "string",
-    "content_hash": "string",
-    "paragraph_index": "int32",
-    "char_start": "int32",
-    "char_end": "int32",
-    "paragraph_text": "string",
-    "zone": "string",
-    "is_boilerplate": "bool",
-    "boilerplate_rule": "string",
-    "is_duplicate": "bool",
-    "duplicate_of_paragraph_id": "string",
-    "near_duplicate_of_paragraph_id": "string",
-    "similarity": "float64",
-    "is_content": "bool",
-}
-
-CURRENT_ARTICLES = """
-select article_id, content_hash, text, publisher, source_path, title, published_at
-from raw.articles where is_current order by article_id
-"""
 
 
 @dg.asset(
@@ -51,7 +26,7 @@ from raw.articles where is_current order by article_id
 )
 def paragraphs(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as con:
-        current = warehouse_lib.fetch_df(con, CURRENT_ARTICLES)
+        current = warehouse_lib.fetch_df(con, article_lib.CURRENT_ARTICLES)
         corpus = [
             paragraph_lib.ArticleText(
                 article_id=row.article_id,
@@ -62,8 +37,7 @@ def paragraphs(warehouse: WarehouseResource) -> dg.MaterializeResult:
             )
             for row in current.itertuples()
         ]
-        rows = [asdict(p) for p in paragraph_lib.classify_corpus(corpus)]
-        frame = pd.DataFrame(rows, columns=list(PARAGRAPH_COLUMNS)).astype(PARAGRAPH_COLUMNS)
+        frame = paragraph_lib.to_frame(paragraph_lib.classify_corpus(corpus))
         warehouse_lib.replace_table(con, "nlp.paragraphs", frame)
     return dg.MaterializeResult(
         metadata=table_metadata(
@@ -90,8 +64,6 @@ NLP_TABLES = {
     "event_agencies": "One row per agency taking part in an event, with its role.",
     "event_countries": "One row per country involved in an event (ISO-3166 alpha-2).",
 }
-REFERENCE_AGENCIES = REPO_ROOT / "dbt" / "seeds" / "ref_agencies.csv"
-REFERENCE_PLACES = REPO_ROOT / "dbt" / "seeds" / "ref_places.csv"
 
 
 @dg.multi_asset(
@@ -112,9 +84,13 @@ def nlp_annotations(warehouse: WarehouseResource, nlp_model: NlpModelResource):
     and write every table that reads the parse. Reference data: dbt/seeds/ref_*.csv."""
     with warehouse.connect() as con:
         paragraph_rows = warehouse_lib.fetch_df(con, "select * from nlp.paragraphs")
-        current = warehouse_lib.fetch_df(con, CURRENT_ARTICLES)
+        current = warehouse_lib.fetch_df(con, article_lib.CURRENT_ARTICLES)
     frames = nlp_lib.annotate(
-        paragraph_rows, current, nlp_model.model_name, REFERENCE_AGENCIES, REFERENCE_PLACES
+        paragraph_rows,
+        current,
+        nlp_model.model_name,
+        nlp_lib.REFERENCE_AGENCIES,
+        nlp_lib.REFERENCE_PLACES,
     )
     with warehouse.connect() as con:
         for table in NLP_TABLES:

@@ -49,6 +49,11 @@ DATE_FIELDS = ("published_at", "date", "published")
 
 # Real prose essentially never contains these; a few percent of them means a binary file
 # that happens to lack NUL bytes.
+# the live version of every present source: what every later stage reads
+CURRENT_ARTICLES = """
+select article_id, content_hash, text, publisher, source_path, title, published_at
+from raw.articles where is_current order by article_id
+"""
 MAX_CONTROL_SHARE = 0.02
 # larger files are rejected as oversized: an article is text, not an archive
 MAX_BYTES = 5_000_000

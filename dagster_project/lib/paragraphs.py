@@ -19,10 +19,11 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import combinations
 from pathlib import PurePosixPath
 
+import pandas as pd
 from rapidfuzz import fuzz
 
 ZONES = ("title", "dek", "subheading", "body", "caption", "boilerplate")
@@ -1499,3 +1500,29 @@ def classify_corpus(articles: Sequence[ArticleText]) -> list[Paragraph]:
                 )
             )
     return rows
+
+
+# pandas types of the nlp.paragraphs columns, so that even an empty table has its schema
+COLUMN_TYPES = {
+    "paragraph_id": "string",
+    "article_id": "string",
+    "content_hash": "string",
+    "paragraph_index": "int32",
+    "char_start": "int32",
+    "char_end": "int32",
+    "paragraph_text": "string",
+    "zone": "string",
+    "is_boilerplate": "bool",
+    "boilerplate_rule": "string",
+    "is_duplicate": "bool",
+    "duplicate_of_paragraph_id": "string",
+    "near_duplicate_of_paragraph_id": "string",
+    "similarity": "float64",
+    "is_content": "bool",
+}
+
+
+def to_frame(paragraphs: Sequence[Paragraph]) -> pd.DataFrame:
+    """The rows of nlp.paragraphs, typed."""
+    rows = [asdict(p) for p in paragraphs]
+    return pd.DataFrame(rows, columns=list(COLUMN_TYPES)).astype(COLUMN_TYPES)

