@@ -27,17 +27,7 @@ NLP_PARAGRAPHS = dg.AssetKey(["nlp", "paragraphs"])
 def paragraphs(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         current = warehouse_lib.fetch_df(con, article_lib.CURRENT_ARTICLES)
-        corpus = [
-            paragraph_lib.ArticleText(
-                article_id=row.article_id,
-                content_hash=row.content_hash,
-                text=row.text,
-                publisher=row.publisher,
-                source_path=row.source_path,
-            )
-            for row in current.itertuples()
-        ]
-        frame = paragraph_lib.to_frame(paragraph_lib.classify_corpus(corpus))
+        frame = paragraph_lib.classify_articles(current)
         warehouse_lib.replace_table(con, "nlp.paragraphs", frame)
     return dg.MaterializeResult(
         metadata=table_metadata(

@@ -1526,3 +1526,19 @@ def to_frame(paragraphs: Sequence[Paragraph]) -> pd.DataFrame:
     """The rows of nlp.paragraphs, typed."""
     rows = [asdict(p) for p in paragraphs]
     return pd.DataFrame(rows, columns=list(COLUMN_TYPES)).astype(COLUMN_TYPES)
+
+
+def classify_articles(current: pd.DataFrame) -> pd.DataFrame:
+    """nlp.paragraphs for a frame of current articles (article_id, content_hash, text,
+    publisher, source_path): every paragraph of every article, classified and typed."""
+    corpus = [
+        ArticleText(
+            article_id=row.article_id,
+            content_hash=row.content_hash,
+            text=row.text,
+            publisher=row.publisher,
+            source_path=row.source_path,
+        )
+        for row in current.itertuples()
+    ]
+    return to_frame(classify_corpus(corpus))

