@@ -670,7 +670,10 @@ def test_unit_agency_takes_its_parents_country_and_type():
         ("Datuk Seri Mohd Zain", "Mohd Zain"),
         ("Samdech Techo Hun Sen", "Hun Sen"),
         ("Kang Min-seo", "Kang Min-seo"),
-        # place names and plural agency heads are not people
+        ("Det Supt Jane Moore", "Jane Moore"),
+        # outlets, place names and plural agency heads are not people
+        ("RFA Khmer", None),
+        ("Xinhua", None),
         ("Svay Rieng Province", None),
         ("Border Liaison Offices", None),
         ("Nov. 8", None),
