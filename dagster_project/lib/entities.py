@@ -1153,6 +1153,18 @@ class Mention:
     place_type: str | None = None
     country_code: str | None = None
 
+    @classmethod
+    def of_span(cls, para: ParsedParagraph, span: Span, entity_type: str, **fields) -> Mention:
+        """The mention a span of a paragraph's parse makes, with offsets into the article."""
+        return cls(
+            entity_type=entity_type,
+            paragraph_id=para.paragraph_id,
+            char_start=para.char_start + span.start_char,
+            char_end=para.char_start + span.end_char,
+            surface_text=span.text,
+            **fields,
+        )
+
 
 @dataclass
 class ArticleEntities:
@@ -2239,13 +2251,11 @@ class _ArticleExtractor:
             span = para.doc[cand.start : cand.end]
             agency = cand.link.agency
             mentions.append(
-                Mention(
-                    entity_type="agency",
+                Mention.of_span(
+                    para,
+                    span,
+                    "agency",
                     entity_name=agency.canonical_name,
-                    paragraph_id=para.paragraph_id,
-                    char_start=para.char_start + span.start_char,
-                    char_end=para.char_start + span.end_char,
-                    surface_text=span.text,
                     method=cand.link.method,
                     confidence=cand.link.confidence,
                     agency=agency,
@@ -2265,13 +2275,11 @@ class _ArticleExtractor:
             span = para.doc[hit.start : hit.end]
             person_tokens[hit.para].update(range(hit.start, hit.end))
             mentions.append(
-                Mention(
-                    entity_type="person",
+                Mention.of_span(
+                    para,
+                    span,
+                    "person",
                     entity_name=hit.name,
-                    paragraph_id=para.paragraph_id,
-                    char_start=para.char_start + span.start_char,
-                    char_end=para.char_start + span.end_char,
-                    surface_text=span.text,
                     method=hit.method,
                     confidence=0.8 if hit.method == "model" else CONFIDENCE["coreference"],
                     person_role=roles.get(hit.name),
@@ -2293,13 +2301,11 @@ class _ArticleExtractor:
                 name = place.name if place else re.sub(r"^(?i:the)\s+", "", span.text)
                 method = "discovered" if by_rule else ("reference" if place else "model")
                 mentions.append(
-                    Mention(
-                        entity_type="place",
+                    Mention.of_span(
+                        para,
+                        span,
+                        "place",
                         entity_name=name,
-                        paragraph_id=para.paragraph_id,
-                        char_start=para.char_start + span.start_char,
-                        char_end=para.char_start + span.end_char,
-                        surface_text=span.text,
                         method=method,
                         confidence=CONFIDENCE[method],
                         place_type=place.place_type
