@@ -228,6 +228,27 @@ TRIGGER_CASES = [
     ),
     pytest.param("Officials agreed that the problem is serious.", "agreed", None, id="agree_that"),
     pytest.param(
+        "The two ministers agreed to share intelligence.", "agreed", "agreement", id="agree_both"
+    ),
+    pytest.param(
+        "The committee agreed to postpone its decision.", "agreed", None, id="agree_one_party"
+    ),
+    pytest.param(
+        "Thai officers escorted the fugitives back to Korea.",
+        "escorted",
+        "deportation",
+        id="escort_people_back",
+    ),
+    pytest.param(
+        "The delegation decided to fly back home early.", "fly", None, id="fly_back_oneself"
+    ),
+    pytest.param(
+        "The thriller Catch Them If You Can opened in cinemas last week.",
+        "Catch",
+        None,
+        id="verb_in_title_of_work",
+    ),
+    pytest.param(
         "Interpol officials met their Thai counterparts.", "met", "meeting", id="meet_people"
     ),
     pytest.param("The new unit met the demands of the public.", "met", None, id="meet_demands"),
