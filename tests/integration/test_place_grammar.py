@@ -86,3 +86,50 @@ def test_a_place_before_an_agency_name_in_a_headline_is_a_modifier(nlp, gazettee
 )
 def test_names_written_before_their_country(nlp, gazetteer, text, expected):
     assert [s.text for s in named_before_country(nlp(text), gazetteer)] == expected
+
+
+@pytest.fixture(scope="module")
+def people_of():
+    import pandas as pd
+
+    from dagster_project.lib.nlp import annotate
+
+    seeds = PLACES_CSV.parent
+
+    def run(text: str) -> set[str]:
+        articles = pd.DataFrame(
+            [{"article_id": "a", "text": text, "published_at": None, "source_path": "a.txt"}]
+        )
+        paragraphs = pd.DataFrame(
+            [
+                {
+                    "article_id": "a",
+                    "paragraph_id": "a-0",
+                    "paragraph_index": 0,
+                    "char_start": 0,
+                    "paragraph_text": text,
+                    "zone": "body",
+                    "is_content": True,
+                    "is_duplicate": False,
+                }
+            ]
+        )
+        out = annotate(paragraphs, articles, DEFAULT_MODEL, seeds / "ref_agencies.csv")
+        mentions = out["mentions"]
+        return set(mentions[mentions.entity_type == "person"].entity_name)
+
+    return run
+
+
+def test_a_surname_after_a_title_is_a_person(people_of):
+    found = people_of(
+        "The pact was signed by Prime Minister Dara Vong and President Lim this year."
+    )
+    assert {"Dara Vong", "Lim"} <= found
+
+
+def test_a_name_after_a_group_noun_is_no_person(people_of):
+    found = people_of(
+        "Police said the men belonged to the criminal network Blue Lotus Brotherhood."
+    )
+    assert "Blue Lotus Brotherhood" not in found
