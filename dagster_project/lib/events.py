@@ -177,15 +177,15 @@ NOUN_TRIGGERS = _by_type(
 VERB_TRIGGERS = _by_type(
     {
         "training": "train",
-        "meeting": "meet",
+        "meeting": "meet visit call",
         "agreement": "sign ink agree concur",
-        "operation": "raid crack bust dismantle",
+        "operation": "raid crack bust dismantle rescue",
         "arrest": "arrest detain apprehend nab capture catch hold round",
-        "seizure": "seize confiscate net intercept impound recover find",
+        "seizure": "seize confiscate net intercept impound recover find discover",
         "extradition": "extradite",
-        "deportation": "deport repatriate expel escort send fly hand turn",
+        "deportation": "deport repatriate expel escort send fly hand turn return order",
         "inspection": "inspect check",
-        "office_opening": "open inaugurate establish launch set unveil",
+        "office_opening": "open inaugurate establish launch set unveil create form",
         "ranking": "rank downgrade upgrade blacklist greylist graylist delist",
     }
 )
@@ -195,9 +195,11 @@ AGREEMENT_NOUNS = _words(
     "mou pact plan protocol treaty"
 )
 OFFICE_NOUNS = _words(
-    "attache attaché branch bureau center centre desk headquarters hub office outpost secretariat "
-    "station"
+    "academy attache attaché branch bureau center centre commission committee desk headquarters "
+    "hub office outpost secretariat station taskforce unit"
 )
+# what a search turns up besides counted goods ("discovered a drug lab")
+ILLICIT_SITES = _words("factory lab laboratory plantation refinery")
 LIST_MODIFIERS = frozenset({"grey", "gray", "black", "watch"})
 # Heads that turn a trigger used as a modifier ("training session") into an event noun;
 # any other head ("training support", "operation costs") makes the trigger a mere attribute.
@@ -217,6 +219,7 @@ NON_HUMAN_OBJECTS = _words(
     "picture power share sight spirit video view"
 )
 PROPOSAL_NOUNS = _words("deal offer plan proposal recommendation request suggestion terms")
+PROPOSING_NOUNS = _words("proposal proposition suggestion")
 MEET_NON_OBJECTS = _words(
     "challenge commitment condition cost criterion deadline demand end expectation fate goal "
     "need obligation quota requirement standard target threshold"
@@ -333,6 +336,8 @@ ACL_OCCURRENCE = _words(
     "attend begin carry chair complete conclude conduct convene end finish happen hold host "
     "launch lead make occur organise organize preside run sign sponsor stage start take wrap"
 )
+# Verbs of effort whose perfect asserts the complement ("have worked to dismantle").
+EFFORT_VERBS = _words("collaborate cooperate endeavour endeavor partner strive work")
 IMPLICATIVE_VERBS = _words(
     "begin bother come continue dare get go happen help keep manage move object proceed resume "
     "rush start succeed"
@@ -510,11 +515,35 @@ def _is_person(tok: Token) -> bool:
     )
 
 
+def _is_party(tok: Token) -> bool:
+    """A person, an official or a body that can be met, not a place."""
+    if tok.ent_type_ in ("GPE", "LOC", "FAC"):
+        return False
+    return (
+        _is_human(tok)
+        or tok.ent_type_ == "ORG"
+        or _lemma(tok) in LAW_ENFORCEMENT_ORGS | SPEAKER_TITLES | _words("counterpart minister")
+        or tok.pos_ == "PROPN"
+        and tok.ent_type_ in ("PERSON", "")
+    )
+
+
+def _returned_someone(tok: Token) -> bool:
+    passive = _children(tok, "nsubjpass")
+    if passive:
+        return any(_is_person(p) for p in passive)
+    return any(_is_person(o) for o in _children(tok, "dobj")) and any(
+        _lemma(p) == "to" for p in _children(tok, "prep")
+    )
+
+
 def _search_find(tok: Token, objects: list[Token]) -> bool:
     """ "police found about 120 mobile phones", "300 kg of heroin was found in a truck": what
     a search turned up, counted; not "the study found", "found guilty" or "found 3 bodies"."""
     if any(_lemma(o) in PERSON_NOUNS | {"body", "victim", "remains", "people"} for o in objects):
         return False
+    if any(_lemma(o) in ILLICIT_SITES for o in objects):
+        return True
 
     def goods(region: Token) -> bool:
         text = tok.doc[region.left_edge.i : region.right_edge.i + 1].text
@@ -561,8 +590,28 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
     if lemma == "dismantle":
         # "dismantled eight trafficking rings": an operation against a group, not a policy
         return bool(obj_lemmas & CRIMINAL_GROUPS)
-    if lemma == "find":
+    if lemma in ("find", "discover"):
         return _search_find(tok, objects)
+    if lemma == "return":
+        # "was returned to the United States", "returned the fugitive to Korea": someone sent
+        # back, not a traveller who "returned home"
+        return _returned_someone(tok)
+    if lemma == "order":
+        # "ordered 47 foreigners out": an expulsion
+        return any(c.lower_ == "out" for c in tok.children) and any(_is_person(o) for o in objects)
+    if lemma == "visit":
+        # an official's visit to another official or a body, not to a country or a site
+        return any(_is_party(o) for o in objects)
+    if lemma == "call":
+        # "called on the police chief": a courtesy call; "called on Thailand to act" is a plea
+        return (
+            prt is None
+            and not _children(tok, "xcomp", "ccomp")
+            and any(
+                _lemma(prep) == "on" and any(_is_party(o) for o in _children(prep, "pobj"))
+                for prep in _children(tok, "prep")
+            )
+        )
     following = [t.lower_ for t in tok.doc[tok.i + 1 : tok.i + 3]]
     if lemma == "hold" and (
         following == ["to", "account"]
@@ -630,6 +679,9 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
         return tok.dep_ not in ("amod", "compound") and not tok.lower_.startswith("high")
     if lemma == "raid":
         return bool(objects) or tok.tag_ == "VBN"
+    if lemma == "rescue":
+        # "rescued 80 women from a hotel": a raid that freed people, not "rescued the talks"
+        return any(_is_human(p) for p in _patients(tok))
     return True
 
 
@@ -658,9 +710,22 @@ def _agreement_head(tok: Token) -> bool:
     return tok.dep_ in ("acl", "relcl") and _lemma(tok.head) in AGREEMENT_NOUNS
 
 
+def _tier_number(tok: Token) -> bool:
+    """ "Tier 2", "Tier-3": a tier with its number."""
+    return any(c.like_num for c in tok.children) or any(
+        t.like_num for t in tok.doc[tok.i + 1 : tok.i + 3]
+    )
+
+
 def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
     mods = {_lemma(c) for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
-    if tok.dep_ in ("compound", "amod", "nmod") and _lemma(tok.head) not in EVENT_HEAD_NOUNS:
+    ranked = key == "tier" and _tier_number(tok)
+    if (
+        tok.dep_ in ("compound", "amod", "nmod")
+        and _lemma(tok.head) not in EVENT_HEAD_NOUNS
+        and not ranked
+    ):
+        # "training support" is an attribute; "a Tier 2 country" states a ranking
         return False
     if key == "operation":
         if mods & CRIMINAL_MODIFIERS:
@@ -706,9 +771,7 @@ def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
             c.lower_ in ("grey", "gray", "black", "watch") for c in tok.lefts
         )
     if key == "tier":
-        return any(c.like_num for c in tok.children) or any(
-            t.like_num for t in tok.doc[tok.i + 1 : tok.i + 3]
-        )
+        return _tier_number(tok)
     if key in ("rank", "ranking"):
         return tok.dep_ not in ("compound", "amod") and not tok.lower_.startswith("high")
     if key == "negotiation":
@@ -725,7 +788,13 @@ def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
             for p in _children(prep, "pobj")
         ]
         things = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "NOUN"]
-        return all(_is_person(p) for p in of_objects) and not any(not _is_human(c) for c in things)
+        # people must be named: "the handover ceremony" of a warehouse hands over a building
+        named = of_objects or [c for c in things if _is_human(c)]
+        return (
+            bool(named)
+            and all(_is_person(p) for p in of_objects)
+            and not any(not _is_human(c) for c in things)
+        )
     if key in ("evaluation", "assessment"):
         return bool(mods & EVALUATION_MODIFIERS) or any(
             _lemma(prep) == "by" for prep in _children(tok, "prep")
@@ -781,6 +850,18 @@ def _own_tense(verb: Token) -> str | None:
     ):
         return _PLANNED
     return _GENERIC
+
+
+def _perfect(verb: Token) -> bool:
+    return verb.tag_ == "VBN" and any(_lemma(a) == "have" for a in _children(verb, "aux"))
+
+
+def _such_as(as_token: Token) -> bool:
+    """ "such as" or "as such": the example marker, not "as" of role or comparison."""
+    before = as_token.doc[as_token.i - 1] if as_token.i > 0 else None
+    return (before is not None and before.lower_ == "such") or any(
+        c.lower_ == "such" for c in as_token.children
+    )
 
 
 def _marks(tok: Token) -> set[str]:
@@ -841,6 +922,9 @@ def _status_of(verb: Token, headline: bool, depth: int = 0) -> str:
         return _PLANNED
     if headline and verb.tag_ == "VBN" and dep in ("acl", "ROOT", "relcl"):
         return _HAPPENED
+    if dep == "pcomp" and head.lower_ == "as" and _such_as(head):
+        # "tasks such as raiding casinos": an instance of what the outer clause states
+        return _status_of_noun_clause(head.head, headline, depth + 1)
     if dep == "pcomp" and head.pos_ == "ADP":
         # "after cracking down ..., they confiscated" inherits; "responsible for checking"
         # or "efforts in tackling" names an activity, not an event.
@@ -853,7 +937,8 @@ def _status_of(verb: Token, headline: bool, depth: int = 0) -> str:
         if has_to:
             # "taking steps to deport" is planned; "a programme to provide training" shares
             # the programme's fate; "efforts to arrest" or "the objective to work" does not.
-            if _lemma(head) in PLAN_NOUNS:
+            if _lemma(head) in PLAN_NOUNS | PROPOSING_NOUNS:
+                # "the proposal to hold a joint meeting"; a request is not yet a plan
                 return _PLANNED
             arranger = head.head
             if (
@@ -898,6 +983,9 @@ def _status_of(verb: Token, headline: bool, depth: int = 0) -> str:
         if any(_lemma(o) in PLAN_NOUNS | {"measure", "action"} for o in _children(head, "dobj")):
             # "taking steps to deport", "took measures to inspect"
             return _PLANNED
+        if head_lemma in EFFORT_VERBS and _perfect(head):
+            # "have worked to dismantle ...": a record of what was done
+            return head_status
         if dep == "advcl":
             return head_status if head_lemma in MOTION_VERBS else _IRREALIS
         # Only implicative verbs assert their complement ("continued to object", "managed
@@ -991,11 +1079,25 @@ def _climb_transparent(noun: Token) -> Token:
 def _anchor(trigger: Token) -> _Anchor | None:
     if _is_verb(trigger):
         return _Anchor(trigger, trigger, "verb", trigger)
-    return _noun_anchor(trigger)
+    return _noun_anchor(trigger) or _header_anchor(trigger)
+
+
+def _header_anchor(trigger: Token) -> _Anchor | None:
+    """A verbless header line names its occasion ("Regional Workshop on Border Control,
+    12 March 2021", "Remarks at the Police Training"): the line itself is the statement."""
+    sent = trigger.sent
+    if not _is_headline(sent) or any(_is_verb(t) and t.tag_ != "VBG" for t in sent):
+        return None
+    return _Anchor(trigger, sent.root, "header", sent.root)
 
 
 def _noun_anchor(trigger: Token) -> _Anchor | None:
     noun = _climb_transparent(trigger)
+    if noun is trigger and trigger.dep_ in ("compound", "nmod", "amod"):
+        # "Cambodia is a Tier 2 country", "remains a Tier-3 nation": the ranked noun's clause
+        ranked = trigger.head
+        if ranked.dep_ in ("attr", "oprd") and _is_verb(ranked.head):
+            return _Anchor(trigger, ranked.head, "state", ranked.head)
     anchor = _clause_anchor(trigger, noun)
     if anchor is not None:
         return anchor
@@ -1062,14 +1164,21 @@ def _clause_anchor(trigger: Token, noun: Token) -> _Anchor | None:
                 return None
             return _Anchor(trigger, head, "obj", head)
         return None
-    if dep == "pobj" and head.dep_ in ("prep", "agent", "dative"):
-        prep = _lemma(head)
+    if dep == "dobj" and head.lower_ == "following" and head.dep_ in ("prep", "advcl", "pcomp"):
+        # the tagger reads the preposition "following the raid" as a participle
+        dep, head = "pobj", head
+    if dep == "pobj" and head.dep_ in ("prep", "agent", "dative", "advcl", "pcomp"):
+        prep = head.lower_ if head.lower_ in ANCHOR_PREPOSITIONS else _lemma(head)
         governor = head.head
         if prep in ANCHOR_PREPOSITIONS and _is_time_anchor(prep, noun):
             return None
         if governor.pos_ in ("NOUN", "PROPN") and _lemma(governor) == "part":
             governor = governor.head
             prep = "in"
+        cause = _causal_clause(governor)
+        if cause is not None:
+            # "have updated their skills thanks to a series of meetings": a cause is asserted
+            return _Anchor(trigger, cause, "pp", cause)
         if (
             prep == "of"
             and _lemma(governor) in OUTCOME_NOUNS
@@ -1104,16 +1213,31 @@ def _clause_anchor(trigger: Token, noun: Token) -> _Anchor | None:
     return None
 
 
+CAUSAL_HEADS = _words("because due owing result thank thanks")
+
+
+def _causal_clause(governor: Token) -> Token | None:
+    """The verb a causal phrase ("thanks to", "due to", "as a result of") hangs on."""
+    if _is_verb(governor) or _lemma(governor) not in CAUSAL_HEADS:
+        return None
+    head = governor.head
+    if head.pos_ == "ADP" and head.head != head:
+        head = head.head
+    return head if _is_verb(head) and head != governor else None
+
+
 def _is_time_anchor(prep: str, noun: Token) -> bool:
     """ "after the meeting", "during the ASEAN Summit", "before an arrest" time another
     statement; "following a joint operation" or "following the opening of an FBI office in
     2008" introduces its event."""
     if prep not in INTRODUCING_PREPOSITIONS:
         return True
-    named = noun.pos_ == "PROPN" or any(
+    # "following the joint operation" or "after the raid" introduces the event it names
+    # (a restatement folds into the earlier statement); a named occasion ("after the ASEAN
+    # Summit") only times another statement
+    return noun.pos_ == "PROPN" or any(
         c.dep_ == "compound" and c.pos_ == "PROPN" for c in noun.children
     )
-    return named or _is_anaphoric(noun)
 
 
 def _refine_status(anchor: _Anchor, status: str) -> str:
@@ -2009,6 +2133,8 @@ def _assess(
         start, end, precision = resolve_date(
             date_text, published, "future" if status == _PLANNED else "past"
         )
+    if anchor.relation == "header" and start is not None and published is not None:
+        status = _PLANNED if start > published else _HAPPENED
     if present_but_dated and start is not None and published is not None:
         # a caption's or report's present tense over a dated event ("sign an agreement on
         # Monday", "the conference ends Friday"): the date says when it is
@@ -2404,7 +2530,7 @@ def _state_status(governor: Token, status: str) -> str:
     """Being on a list or under way is a current state: present tense counts as ongoing."""
     if status == _GENERIC and (
         _has_child_lemma(governor, ("advmod",), CURRENT_ADVERBS)
-        or _lemma(governor) in STATE_VERBS
+        or _lemma(governor) in STATE_VERBS | {"be"}
         or _has_child_lemma(governor, ("acomp", "advmod", "prep"), PROGRESS_ADJECTIVES)
     ):
         return _ONGOING
@@ -2771,6 +2897,9 @@ def _merge(keep: _Mention, drop: _Mention) -> _Mention:
     etype = a.event_type
     if {a.event_type, b.event_type} == {"meeting", "conference"}:
         etype = "conference"
+    if {a.event_type, b.event_type} == {"deportation", "extradition"}:
+        # "will extradite" and "is sending back" one fugitive: the legal form names it
+        etype = "extradition"
     merged = Event(
         event_id=a.event_id if etype == a.event_type else b.event_id,
         article_id=a.article_id,
