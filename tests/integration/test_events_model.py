@@ -574,3 +574,30 @@ def test_extradition_names_a_return_stated_twice(nlp):
         "Police said they are sending the fugitive back to Australia next week.",
     )
     assert [e.event_type for e in events] == ["extradition"]
+
+
+NATIONAL_FORCES = [
+    pytest.param("Thai police arrested three drug suspects on Monday.", "th-rtp", id="demonym"),
+    pytest.param(
+        "A senior Cambodian police official attended a meeting on drug trafficking in Hanoi "
+        "last week.",
+        "kh-cnp",
+        id="title",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "agency_id"), NATIONAL_FORCES)
+def test_a_police_force_named_by_its_nationality_takes_part(nlp, text, agency_id):
+    (event,) = extract(nlp, text)
+    assert agency_id in dict(event.participants)
+
+
+def test_a_police_force_of_a_country_without_one_national_force_is_not_guessed(nlp):
+    (event,) = extract(nlp, "American police arrested three drug suspects on Monday.")
+    assert event.participants == ()
+
+
+def test_a_dateline_stays_on_the_sentence_it_opens(nlp):
+    (event,) = extract(nlp, "PHNOM PENH - Police arrested five drug suspects on Monday.")
+    assert event.sentence_text.startswith("PHNOM PENH - Police arrested")
