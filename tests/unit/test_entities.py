@@ -27,6 +27,7 @@ from dagster_project.lib.entities import (
     is_agency_like,
     is_attribution_line,
     is_headline_like,
+    is_title_word,
     is_unit_name,
     kind_noun_places,
     link_agency_name,
@@ -34,6 +35,7 @@ from dagster_project.lib.entities import (
     name_signature,
     normalise_name,
     provincial_police_name,
+    reads_as_headline,
     reference_problems,
     short_form_index,
     surnamed_spans,
@@ -155,9 +157,10 @@ def test_split_national_prefix(name, expected):
         ("US Federal Bureau of Investigation", (), "us-fbi", "reference"),
         ("U.S. Customs Service", (), "us-customs", "reference"),
         ("Interpol", (), "int-interpol", "reference"),
-        ("Interior Ministry", (), "kh-moi", "reference"),
+        ("Interior Ministry", ("KH",), "kh-moi", "reference"),
         # one name, two countries: the prefix decides, then the article's countries
-        ("Ministry of Interior", (), "kh-moi", "reference"),
+        ("Ministry of Interior", ("KH",), "kh-moi", "reference"),
+        ("Cambodian Ministry of Interior", (), "kh-moi", "reference"),
         ("Ministry of Interior", ("TH", "KH"), "th-moi", "reference"),
         ("Thai Ministry of Interior", ("KH",), "th-moi", "reference"),
         # inexact names
@@ -172,6 +175,25 @@ def test_link_reference_agencies(name, rank, agency_id, method):
     assert link is not None
     assert (link.agency.agency_id, link.method) == (agency_id, method)
     assert 0.0 < link.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("name", "rank", "expected"),
+    [
+        # a name every country uses, in an article about no country the table knows: not
+        # Cambodia's body by default
+        ("Ministry of Interior", (), "disc-ministry-of-interior"),
+        ("Ministry of Interior", ("GB",), "disc-ministry-of-interior-united-kingdom"),
+        ("Interior Ministry", ("AU",), "disc-interior-ministry-australia"),
+        # a name only one body has needs no context
+        ("Federal Bureau of Investigation", ("GB",), "us-fbi"),
+    ],
+)
+def test_generic_names_need_the_articles_country(name, rank, expected):
+    fallback = rank[0] if rank else None
+    link = link_agency_name(name, REFERENCE, rank, fallback_country=fallback)
+    assert link is not None and link.agency.agency_id == expected
+    assert link.agency.country_code == (fallback if expected.startswith("disc") else "US")
 
 
 @pytest.mark.parametrize(
@@ -700,3 +722,111 @@ def test_clean_person_name_titles_places_plurals(text, expected):
 )
 def test_is_attribution_line(text, expected):
     assert is_attribution_line(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Phnom Pehn", "Phnom Penh"), ("Phnom Pen", "Phnom Penh"), ("Cambodja", None), ("Laso", None)],
+)
+def test_misspelt_place_names_find_the_gazetteer_entry(text, expected):
+    place = Gazetteer(PLACES).closest(text)
+    assert (place.name if place else None) == expected
+
+
+EMBASSIES = AgencyReference(
+    [
+        _agency(
+            "us-e-kh",
+            "Embassy of the United States in Phnom Penh",
+            None,
+            "US",
+            "embassy",
+            "US Embassy",
+        ),
+        _agency(
+            "us-e-th",
+            "Embassy of the United States in Thailand",
+            None,
+            "US",
+            "embassy",
+            "US Embassy",
+        ),
+        _agency(
+            "th-e-kh", "Royal Thai Embassy in Phnom Penh", None, "TH", "embassy", "Thai Embassy"
+        ),
+    ],
+    GAZETTEER,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "rank", "expected"),
+    [
+        ("US Embassy", ("TH", "US"), "us-e-th"),
+        ("US Embassy", ("US", "KH"), "us-e-kh"),
+        # the sender alone says nothing about which of its embassies
+        ("US Embassy", ("US",), None),
+        ("Thai Embassy", ("TH",), "th-e-kh"),
+    ],
+)
+def test_an_embassy_is_the_one_in_the_articles_country(name, rank, expected):
+    link = link_agency_name(name, EMBASSIES, rank, allow_discovery=False)
+    found = link.agency.agency_id if link and link.agency.is_reference else None
+    assert found == expected
+
+
+def test_first_and_last_names_are_the_full_name_without_the_middle_one():
+    merged = merge_person_names([("Dara", "Vong"), ("Dara", "Sok", "Vong"), ("Vong",)])
+    assert merged[("Dara", "Vong")] == ("Dara", "Sok", "Vong")
+    assert merged[("Vong",)] == ("Dara", "Sok", "Vong")
+    # the same first name with another surname is somebody else
+    assert merge_person_names([("Dara", "Lim"), ("Dara", "Sok", "Vong")])[("Dara", "Lim")] == (
+        "Dara",
+        "Lim",
+    )
+
+
+@pytest.mark.parametrize(
+    ("word", "following", "expected"),
+    [
+        ("Pol", "Lt", True),
+        ("Pol", ".", True),
+        ("Pol", "Sophea", False),
+        ("Gen.", "Sophea", True),
+        ("Minister", None, True),
+        ("Sophea", None, False),
+    ],
+)
+def test_a_rank_that_is_also_a_given_name(word, following, expected):
+    assert is_title_word(word, following) is expected
+
+
+def test_pol_opening_a_name_stays_in_the_name():
+    assert clean_person_name("Pol Sophea Dara") == "Pol Sophea Dara"
+    assert clean_person_name("Pol Lt Gen Sophea Dara") == "Sophea Dara"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Certificates of Completion to Police", False),
+        ("Office to Counter Drug Trafficking", True),
+    ],
+)
+def test_a_head_after_to_names_no_agency(name, expected):
+    assert is_agency_like(name, GAZETTEER) is expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "expected"),
+    [
+        ("title", "Police Seize Drugs", True),
+        ("subheading", "Background", True),
+        ("caption", "Border Officers Receive Certificates of Completion", True),
+        ("caption", "Officers stand at the border post in March.", False),
+        # a line of hard-wrapped prose is body, punctuated or not
+        ("body", "Dara Vong signed the agreement on behalf of the", False),
+    ],
+)
+def test_what_reads_as_a_headline(zone, text, expected):
+    assert reads_as_headline(zone, text) is expected
