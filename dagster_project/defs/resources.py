@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from filelock import FileLock
+from pydantic import PrivateAttr
 
 from dagster_project.lib import warehouse
 
@@ -23,9 +25,23 @@ def _absolute(path: str) -> Path:
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file; one writer at a time, so connections are short-lived."""
+    """The DuckDB warehouse file; one writer at a time, so connections are short-lived, and
+    one run at a time: a run takes the lock file beside the warehouse for its whole length
+    (once per run with the in-process executor) and a second run stops at once, saying so."""
 
     path: str
+    _lock: FileLock | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        try:
+            self._lock = warehouse.hold(self.file)
+        except warehouse.WarehouseBusy as exc:
+            raise dg.Failure(str(exc)) from None
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @property
     def file(self) -> Path:
