@@ -35,7 +35,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from multiprocessing import get_context
@@ -58,6 +58,8 @@ FAULT_SETTING = "NEWS_FAULT_INJECTION"
 PROCESSES_SETTING = "NEWS_NLP_PROCESSES"
 # articles read from DuckDB at a time by the paragraph stage
 PARAGRAPH_CHUNK = 200
+# characters of article text whose drafts the paragraph stage keeps between its two passes
+DRAFT_CACHE_CHARS = 50_000_000
 # one work unit of the NLP stage: about this many paragraphs read by spaCy
 UNIT_PARAGRAPHS = 512
 # units whose results are written in one transaction
@@ -562,7 +564,7 @@ def _upsert_state(con: duckdb.DuckDBPyConnection, rows: list) -> None:
 
 
 def _paragraphs_hash(rows: Sequence[paragraph_lib.Paragraph]) -> str:
-    return _digest(repr([astuple(p) for p in rows]))
+    return _digest("\n".join(map(repr, rows)))
 
 
 def _drop_results(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
@@ -596,6 +598,9 @@ def classify_paragraphs(
     known = {r[0]: r[0] in seen for r in current}
     todo = [r[0] for r in current if r[0] not in quarantined and (not r[1] or r[2] != version.code)]
     failed: dict[str, str] = {}
+    # drafts of step 1 kept for step 3, up to a bound: memory stays flat on a code change
+    drafted: dict[str, list] = {}
+    drafted_chars = 0
     # 1. the recurrence keys of new and re-coded articles, from their own text only
     for ids in _chunks(todo, PARAGRAPH_CHUNK):
         frame = _article_texts(con, ids)
@@ -604,8 +609,12 @@ def classify_paragraphs(
             try:
                 _inject_fault("paragraphs", row.article_id, row.text)
                 article = _article_text(row)
-                keys = paragraph_lib.recurrence_keys(article, paragraph_lib.draft_article(article))
+                drafts = paragraph_lib.draft_article(article)
+                keys = paragraph_lib.recurrence_keys(article, drafts)
                 rows += _key_rows(row.article_id, row.content_hash, keys)
+                if drafted_chars + len(row.text) <= DRAFT_CACHE_CHARS:
+                    drafted[row.article_id] = drafts
+                    drafted_chars += len(row.text)
             except Exception as exc:  # noqa: BLE001 (one article never stops the stage)
                 failures.append((row.article_id, _error_text(exc)))
         con.execute("begin transaction")
@@ -630,7 +639,7 @@ def classify_paragraphs(
             try:
                 _inject_fault("paragraphs", row.article_id, row.text)
                 article = _article_text(row)
-                drafts = paragraph_lib.draft_article(article)
+                drafts = drafted.pop(row.article_id, None) or paragraph_lib.draft_article(article)
                 rows = paragraph_lib.finish_article(article, drafts, marks[row.article_id])
             except Exception as exc:  # noqa: BLE001 (one article never stops the stage)
                 failures.append((row.article_id, _error_text(exc)))

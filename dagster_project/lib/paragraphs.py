@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from itertools import combinations
 from pathlib import PurePosixPath
 
@@ -1574,7 +1574,8 @@ COLUMN_TYPES = {
 
 def to_frame(paragraphs: Sequence[Paragraph]) -> pd.DataFrame:
     """The rows of nlp.paragraphs, typed."""
-    rows = [asdict(p) for p in paragraphs]
+    # vars, not asdict: asdict deep-copies every field, minutes for a page of 100,000 lines
+    rows = [vars(p) for p in paragraphs]
     return pd.DataFrame(rows, columns=list(COLUMN_TYPES)).astype(COLUMN_TYPES)
 
 
