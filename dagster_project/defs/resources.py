@@ -1,8 +1,9 @@
-"""Resources: the three settings of the project, read from the environment through dg.EnvVar.
+"""Resources: the three settings of the project (NEWS_RAW_DIR, NEWS_WAREHOUSE_PATH,
+NEWS_SPACY_MODEL, documented in .env.example).
 
-NEWS_RAW_DIR, NEWS_WAREHOUSE_PATH and NEWS_SPACY_MODEL are documented in .env.example; the
-Makefile and `dagster dev` (which reads .env) supply the defaults for the embedded case.
-Relative paths are taken from the repository root, so every entry point agrees on them.
+A resource built without a value reads its setting when it is used, through
+`lib.settings` (environment variable, else the default; relative paths from the repository
+root), so `make`, `dagster dev` with or without a .env, and the tests agree on every value.
 """
 
 from collections.abc import Iterator
@@ -14,14 +15,9 @@ import duckdb
 from filelock import FileLock
 from pydantic import PrivateAttr
 
-from dagster_project.lib import warehouse
+from dagster_project.lib import settings, warehouse
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _absolute(path: str) -> Path:
-    candidate = Path(path).expanduser()
-    return candidate if candidate.is_absolute() else (REPO_ROOT / candidate).resolve()
+REPO_ROOT = settings.REPO_ROOT
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -29,7 +25,7 @@ class WarehouseResource(dg.ConfigurableResource):
     one run at a time: a run takes the lock file beside the warehouse for its whole length
     (once per run with the in-process executor) and a second run stops at once, saying so."""
 
-    path: str
+    path: str | None = None
     _lock: FileLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -45,7 +41,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @property
     def file(self) -> Path:
-        return _absolute(self.path)
+        return settings.WAREHOUSE_PATH.path(self.path)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -56,20 +52,24 @@ class WarehouseResource(dg.ConfigurableResource):
 class RawFolderResource(dg.ConfigurableResource):
     """The landing folder whose files become articles."""
 
-    path: str
+    path: str | None = None
 
     @property
     def folder(self) -> Path:
-        folder = _absolute(self.path)
+        folder = settings.RAW_DIR.path(self.path)
         if not folder.is_dir():
-            raise dg.Failure(f"NEWS_RAW_DIR={self.path!r} is not a folder ({folder})")
+            raise dg.Failure(f"{settings.RAW_DIR.name}={str(folder)!r} is not a folder")
         return folder
 
 
 class NlpModelResource(dg.ConfigurableResource):
     """Name of the installed spaCy pipeline package (NEWS_SPACY_MODEL)."""
 
-    model_name: str
+    model: str | None = None
+
+    @property
+    def model_name(self) -> str:
+        return settings.SPACY_MODEL.value(self.model)
 
 
 def data_docs_root(warehouse: WarehouseResource) -> Path:

@@ -37,13 +37,36 @@ from pathlib import Path
 
 import dateparser
 import duckdb
+import htmldate
 import pandas as pd
+import trafilatura
 from charset_normalizer import from_bytes
+from trafilatura.settings import use_config
 
 from dagster_project.lib.warehouse import table_exists
 
-SUPPORTED_SUFFIXES = (".txt", ".jsonl")
+HTML_SUFFIXES = (".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".jsonl", *HTML_SUFFIXES)
 TEXT_FIELDS = ("text", "body", "content")
+HTML_FIELD = "html"
+# How an article's text was obtained (raw.articles.extraction_method) and why
+# (extraction_reason): plain text is landed as written; a web page is read by trafilatura.
+PLAIN_TEXT = "plain_text"
+TRAFILATURA = "trafilatura"
+HTML_EXTRACTOR_VERSION = f"trafilatura {trafilatura.__version__}; htmldate {htmldate.__version__}"
+# Less than this is a menu, a cookie notice or a teaser, not an article: the page is rejected.
+MIN_ARTICLE_CHARS = 100
+_TRAFILATURA_CONFIG = use_config()
+_TRAFILATURA_CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", str(MIN_ARTICLE_CHARS))
+# trafilatura reads the date from the page's metadata markup; the wider search through the
+# text and URL is htmldate's, run only when that finds nothing, so the source is known.
+_TRAFILATURA_CONFIG.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
+# A .txt file holding a saved web page: it opens with a doctype or an html/head/body tag
+# (after an XML declaration or comments at most), as every browser's "save page" writes it.
+_HTML_DOCUMENT = re.compile(
+    r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 PUBLISHER_FIELDS = ("publisher", "source")
 DATE_FIELDS = ("published_at", "date", "published")
 
@@ -104,6 +127,12 @@ create table if not exists raw.articles (
     url varchar,
     publisher varchar,
     published_at timestamp,
+    author varchar,
+    published_at_source varchar,
+    extraction_method varchar not null default 'plain_text',
+    extraction_version varchar,
+    extraction_reason varchar,
+    source_html blob,
     is_current boolean not null,
     superseded_at timestamp,
     deleted_at timestamp,
@@ -164,16 +193,32 @@ _ARTICLE_COLUMNS = (
     "url",
     "publisher",
     "published_at",
+    "author",
+    "published_at_source",
+    "extraction_method",
+    "extraction_version",
+    "extraction_reason",
+    "source_html",
     "is_current",
     "superseded_at",
     "deleted_at",
     "loaded_at",
     "load_id",
 )
+# columns added to raw.articles after its first release: a warehouse landed before gets them
+_ADDED_ARTICLE_COLUMNS = (
+    "author varchar",
+    "published_at_source varchar",
+    "extraction_method varchar default 'plain_text'",
+    "extraction_version varchar",
+    "extraction_reason varchar",
+    "source_html blob",
+)
 _ARTICLE_TYPES = {
     "version": "integer",
     "size_bytes": "bigint",
     "published_at": "timestamp",
+    "source_html": "blob",
     "is_current": "boolean",
     "superseded_at": "timestamp",
     "deleted_at": "timestamp",
@@ -254,6 +299,21 @@ class Decoded:
 
 
 @dataclass(frozen=True)
+class Extracted:
+    """The article read out of a web page; `text` is what every later offset points into."""
+
+    text: str
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    # `trafilatura`, or `htmldate` when only htmldate's wider search found the date
+    published_at_source: str | None
+    reason: str
+    method: str = TRAFILATURA
+    version: str = HTML_EXTRACTOR_VERSION
+
+
+@dataclass(frozen=True)
 class JsonlRecord:
     record_key: str
     text: str
@@ -261,6 +321,11 @@ class JsonlRecord:
     url: str | None
     publisher: str | None
     published_at: datetime | None
+    # `metadata` (a field of the record), `trafilatura` or `htmldate`; None without a date
+    published_at_source: str | None = None
+    # set when the text was read out of the record's `html` field
+    extracted: Extracted | None = None
+    html: str | None = None
 
 
 # --------------------------------------------------------------------------- pure functions
@@ -390,6 +455,46 @@ def parse_published_at(value: object) -> datetime | None:
     return parsed
 
 
+def is_html_document(text: str) -> bool:
+    """Whether decoded text is a whole HTML document rather than prose."""
+    return _HTML_DOCUMENT.match(text) is not None
+
+
+def extract_html(html: str, reason: str, url: str | None = None) -> Extracted:
+    """The main text of a web page and its metadata, or a `no_article_text` Rejection.
+
+    trafilatura, favouring precision, drops navigation, cookie banners, related links,
+    comments and footers and returns the article's paragraphs one per line; htmldate's
+    extensive search (the text, every date attribute, the page's `url` when known) fills in
+    the publication date when the page's metadata gives none. `reason` says why the input was
+    read as HTML (recorded in raw.articles).
+    """
+    document = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        favor_precision=True,
+        config=_TRAFILATURA_CONFIG,
+    )
+    text = normalise_newlines(document.text or "").strip() if document is not None else ""
+    if not text:
+        raise Rejection(
+            "no_article_text",
+            f"trafilatura found no article of {MIN_ARTICLE_CHARS}+ characters ({reason})",
+        )
+    title = document.title.strip() if document.title and document.title.strip() else None
+    author = document.author.strip() if document.author and document.author.strip() else None
+    published_at = parse_published_at(document.date)
+    source = TRAFILATURA if published_at else None
+    if published_at is None:
+        published_at = parse_published_at(
+            htmldate.find_date(html, extensive_search=True, original_date=True, url=url)
+        )
+        source = "htmldate" if published_at else None
+    return Extracted(text, title, author, published_at, source, reason)
+
+
 def _first_string(obj: dict, names: tuple[str, ...]) -> str | None:
     for name in names:
         value = obj.get(name)
@@ -440,17 +545,37 @@ def parse_jsonl_line(line: str, line_no: int) -> JsonlRecord:
     except UnicodeEncodeError:
         raise Rejection("undecodable", "lone surrogate escape", record_key) from None
     text = _first_string(obj, TEXT_FIELDS)
-    if text is None:
-        raise Rejection("missing_text", f"no non-empty {'/'.join(TEXT_FIELDS)}", record_key)
-    if _control_share(text) > MAX_CONTROL_SHARE:
+    html = _first_string(obj, (HTML_FIELD,)) if text is None else None
+    if text is None and html is None:
+        fields_named = "/".join((*TEXT_FIELDS, HTML_FIELD))
+        raise Rejection("missing_text", f"no non-empty {fields_named}", record_key)
+    if _control_share(text or html) > MAX_CONTROL_SHARE:
         raise Rejection("binary", "control characters in the text field", record_key)
+    extracted = None
+    if html is not None:
+        try:
+            extracted = extract_html(html, "jsonl_html_field", _first_string(obj, ("url",)))
+        except Rejection as rejection:
+            raise Rejection(rejection.reason, rejection.detail, record_key) from None
+        text = extracted.text
+    title = _first_string(obj, ("title",))
+    published_at = parse_published_at(_first_string(obj, DATE_FIELDS))
+    date_source = "metadata" if published_at else None
+    # the record's own fields first: a feed states them, a page's markup only suggests them
+    if extracted is not None:
+        title = title or extracted.title
+        if published_at is None:
+            published_at, date_source = extracted.published_at, extracted.published_at_source
     return JsonlRecord(
         record_key=record_key,
         text=normalise_newlines(text),
-        title=_first_string(obj, ("title",)),
+        title=title,
         url=_first_string(obj, ("url",)),
         publisher=_publisher(obj),
-        published_at=parse_published_at(_first_string(obj, DATE_FIELDS)),
+        published_at=published_at,
+        published_at_source=date_source,
+        extracted=extracted,
+        html=html,
     )
 
 
@@ -466,6 +591,38 @@ class _Payload:
     url: str | None = None
     publisher: str | None = None
     published_at: datetime | None = None
+    author: str | None = None
+    published_at_source: str | None = None
+    extraction_method: str = PLAIN_TEXT
+    extraction_version: str | None = None
+    extraction_reason: str | None = None
+    source_html: bytes | None = None
+
+
+# raw.articles columns that hold a payload, in the order of _Payload's fields
+_PAYLOAD_COLUMNS = tuple(f"a.{f.name}" for f in fields(_Payload))
+
+
+def _html_payload(
+    size: int, encoding: str, extracted: Extracted, source_html: bytes, **metadata
+) -> _Payload:
+    """What lands for a web page: the extracted text and metadata beside the page's bytes."""
+    fields_of_page = {
+        "title": extracted.title,
+        "author": extracted.author,
+        "published_at": extracted.published_at,
+        "published_at_source": extracted.published_at_source,
+    }
+    return _Payload(
+        size,
+        encoding,
+        extracted.text,
+        **(fields_of_page | metadata),
+        extraction_method=extracted.method,
+        extraction_version=extracted.version,
+        extraction_reason=extracted.reason,
+        source_html=source_html,
+    )
 
 
 @dataclass(frozen=True)
@@ -627,19 +784,32 @@ def _scan_file(
             rel, Rejection("oversized", f"{len(data)} bytes > {max_bytes}"), content_hash, len(data)
         )
         return
-    if suffix == ".txt" and _unchanged(previous, (rel, None), content_hash):
+    if suffix != ".jsonl" and _unchanged(previous, (rel, None), content_hash):
         scan.seen.append(_Seen(rel, None, 0, content_hash, None))
         return
     try:
         decoded = decode_bytes(data)
+        if suffix == ".jsonl":
+            _scan_jsonl(scan, rel, decoded, previous)
+            return
+        payload = _file_payload(suffix, data, decoded)
     except Rejection as rejection:
         scan.reject(rel, rejection, content_hash, len(data))
         return
-    if suffix == ".txt":
-        payload = _Payload(len(data), decoded.encoding, decoded.text)
-        scan.seen.append(_Seen(rel, None, 0, content_hash, payload))
+    scan.seen.append(_Seen(rel, None, 0, content_hash, payload))
+
+
+def _file_payload(suffix: str, data: bytes, decoded: Decoded) -> _Payload:
+    """A .txt file lands as written unless it holds a whole HTML document; a web page lands
+    as the article trafilatura reads out of it."""
+    if suffix in HTML_SUFFIXES:
+        reason = "html_suffix"
+    elif is_html_document(decoded.text):
+        reason = "html_document_in_txt"
     else:
-        _scan_jsonl(scan, rel, decoded, previous)
+        return _Payload(len(data), decoded.encoding, decoded.text)
+    extracted = extract_html(decoded.text, reason)
+    return _html_payload(len(data), decoded.encoding, extracted, data)
 
 
 def _scan_jsonl(scan: _Scan, rel: str, decoded: Decoded, previous: dict) -> None:
@@ -668,15 +838,23 @@ def _scan_jsonl(scan: _Scan, rel: str, decoded: Decoded, previous: dict) -> None
         first_line_of[record.record_key] = line_no
         payload = None
         if not _unchanged(previous, (rel, record.record_key), content_hash):
-            payload = _Payload(
-                len(line_bytes),
-                decoded.encoding,
-                record.text,
-                record.title,
-                record.url,
-                record.publisher,
-                record.published_at,
-            )
+            metadata = {
+                "title": record.title,
+                "url": record.url,
+                "publisher": record.publisher,
+                "published_at": record.published_at,
+                "published_at_source": record.published_at_source,
+            }
+            if record.extracted is None:
+                payload = _Payload(len(line_bytes), decoded.encoding, record.text, **metadata)
+            else:
+                payload = _html_payload(
+                    len(line_bytes),
+                    decoded.encoding,
+                    record.extracted,
+                    record.html.encode("utf-8"),
+                    **metadata,
+                )
         scan.seen.append(_Seen(rel, record.record_key, line_no, content_hash, payload))
 
 
@@ -699,6 +877,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     for ddl in (ARTICLES_DDL, ARTICLE_SOURCES_DDL, REJECTS_DDL, LOADS_DDL):
         con.execute(ddl)
+    for column in _ADDED_ARTICLE_COLUMNS:
+        con.execute(f"alter table raw.articles add column if not exists {column}")
 
 
 def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -965,8 +1145,7 @@ def _article_rows(
         try:
             rows = con.execute(
                 "select distinct on (a.record_key is null, a.content_hash) "
-                "a.record_key is null, a.content_hash, a.size_bytes, a.encoding, a.text, "
-                "a.title, a.url, a.publisher, a.published_at "
+                f"a.record_key is null, a.content_hash, {', '.join(_PAYLOAD_COLUMNS)} "
                 "from raw.articles a join _f on a.content_hash = _f.content_hash "
                 "and (a.record_key is null) = cast(_f.is_txt as boolean) "
                 "order by a.record_key is null, a.content_hash, a.loaded_at, a.article_id"
@@ -984,13 +1163,7 @@ def _article_rows(
                 "source_path": seen.source_path,
                 "record_key": seen.record_key,
                 "content_hash": seen.content_hash,
-                "size_bytes": payload.size_bytes,
-                "encoding": payload.encoding,
-                "text": payload.text,
-                "title": payload.title,
-                "url": payload.url,
-                "publisher": payload.publisher,
-                "published_at": payload.published_at,
+                **{f.name: getattr(payload, f.name) for f in fields(_Payload)},
                 "is_current": True,
                 "superseded_at": None,
                 "deleted_at": None,

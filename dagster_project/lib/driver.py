@@ -46,6 +46,7 @@ import pandas as pd
 
 from dagster_project.lib import nlp as nlp_lib
 from dagster_project.lib import paragraphs as paragraph_lib
+from dagster_project.lib import settings
 from dagster_project.lib import warehouse
 
 LIB_DIR = Path(__file__).resolve().parent
@@ -54,8 +55,7 @@ SEEDS_DIR = nlp_lib.SEEDS_DIR
 EXTRACTION_MODULES = ("paragraphs", "entities", "events", "nlp", "driver")
 # columns of a reference table whose values an article must contain to be affected by a row
 TERM_COLUMN_WORDS = ("name", "acronym", "alias", "demonym")
-FAULT_SETTING = "NEWS_FAULT_INJECTION"
-PROCESSES_SETTING = "NEWS_NLP_PROCESSES"
+FAULT_SETTING = settings.FAULT_INJECTION.name
 # articles read from DuckDB at a time by the paragraph stage
 PARAGRAPH_CHUNK = 200
 # characters of article text whose drafts the paragraph stage keeps between its two passes
@@ -360,8 +360,7 @@ def _inject_fault(stage: str, article_id: str, text: object) -> None:
     """A documented test hook: NEWS_FAULT_INJECTION=`<stage>:<marker>` makes every article
     whose text contains the marker raise in that stage (paragraphs or nlp), as real faulty
     input would; unset, it does nothing."""
-    setting = os.environ.get(FAULT_SETTING, "")
-    wanted, _, marker = setting.partition(":")
+    wanted, _, marker = settings.FAULT_INJECTION.value().partition(":")
     if marker and wanted == stage and isinstance(text, str) and marker in text:
         raise RuntimeError(f"fault injected by {FAULT_SETTING} into {article_id}")
 
@@ -889,7 +888,7 @@ def _units(todo: Sequence[tuple[str, int]]) -> list[list[str]]:
 
 
 def default_processes() -> int:
-    setting = os.environ.get(PROCESSES_SETTING)
+    setting = settings.NLP_PROCESSES.value()
     if setting:
         return max(1, int(setting))
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -158,6 +158,17 @@ class Gazetteer:
             return None
         return self._by_name.get(key)
 
+    def closest(self, text: str) -> Place | None:
+        """The place a misspelt name most likely means ("Phnom Pehn" -> Phnom Penh): a name of
+        two or more words, or of 8 letters or more, within FUZZY_THRESHOLD of a known name that
+        starts with the same letter."""
+        key = normalise_name(text)
+        if len(key) < 8 and " " not in key:
+            return None
+        choices = [k for k in self._by_name if k[:1] == key[:1]]
+        best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
+        return self._by_name[best[0]] if best else None
+
     def nationality(self, text: str) -> str | None:
         """ISO code of a country name or demonym used as a prefix ("US", "Thai", "British")."""
         return self._nationality.get(normalise_name(text))
@@ -1492,6 +1503,133 @@ def kind_noun_places(doc: Doc, gazetteer: Gazetteer) -> list[tuple[Span, str]]:
     return sorted(out, key=lambda f: f[0].start)
 
 
+_MODIFIER_DEPS = {"compound", "amod", "nmod"}
+_HYPHENS = "-‐‑–"
+_COORDINATORS = {",", "and", "&", "or"}
+
+
+def _modifies_a_noun(span: Span, headline: bool, names: set[int]) -> bool:
+    """The place's name modifies a noun to its right: "US agents", "the Koh Kong Resort",
+    "U.S. Immigration and Customs Enforcement". A kind noun ("Houaphan Province") keeps it a
+    place, and so does the opening word of a headline, which the parser takes for a modifier
+    of the verb that follows ("Cambodia Arrests 3 Suspects") unless what follows is a name
+    (`names`: tokens of agency names)."""
+    last = span[-1]
+    head = last.head
+    if last.dep_ not in _MODIFIER_DEPS or head.i < span.end:
+        return False
+    if head.lower_ in PLACE_KIND_NOUNS:
+        return False
+    return head.i in names or not (headline and span.start == span.sent.start)
+
+
+_LOCATING_SUFFIX = re.compile(rf"^[{_HYPHENS}](?:based|born|registered|headquartered)\b", re.I)
+
+
+def _hyphenated(span: Span, known: bool) -> bool:
+    """ "U.S.-Malaysia relationship", "Cambodia-Vietnam talks": a part of a compound word. A
+    name that is itself hyphenated ("Timor-Leste") is whole; "Cambodia-based" says where
+    something is, so it stays a place."""
+    text = span.doc.text
+    before = text[span.start_char - 1] if span.start_char > 0 else " "
+    after = text[span.end_char] if span.end_char < len(text) else " "
+    if _LOCATING_SUFFIX.match(text[span.end_char : span.end_char + 20]):
+        return False
+    inner = not known and bool(re.search(rf"\w[{_HYPHENS}]\w", span.text))
+    return before in _HYPHENS or after in _HYPHENS or inner
+
+
+def modifier_place_spans(
+    spans: Sequence[tuple[Span, bool]], headline: bool = False, names: set[int] | None = None
+) -> set[tuple[int, int]]:
+    """(start, end) of the place names in `spans` (one parsed paragraph) that are not place
+    mentions: a name used as a modifier or inside a hyphenated compound, and a name
+    coordinated with one ("Cambodia, Vietnam Officials"). `spans` pairs each name with
+    whether the gazetteer knows it."""
+    ordered = sorted(spans, key=lambda s: s[0].start)
+    out = {
+        (s.start, s.end)
+        for s, known in ordered
+        if _hyphenated(s, known) or _modifies_a_noun(s, headline, names or set())
+    }
+    ordered = [s for s, _ in ordered]
+    # right to left, so a chain "A, B and C officials" is settled from its modifier end
+    for a, b in reversed(list(zip(ordered, ordered[1:], strict=False))):
+        between = [t.lower_ for t in a.doc[a.end : b.start]]
+        if (b.start, b.end) in out and between and set(between) <= _COORDINATORS:
+            out.add((a.start, a.end))
+    return out
+
+
+_LOCATING_PREPOSITIONS = {"in", "to", "at"}
+
+
+def _locates(span: Span) -> bool:
+    """ "the U.S. Embassy in the Philippines": the place is where the body sits, a noun use,
+    even inside the body's name; "Ministry of Interior of Cambodia" names the country as part
+    of the name."""
+    last = span[-1]
+    return last.dep_ == "pobj" and last.head.lower_ in _LOCATING_PREPOSITIONS
+
+
+_ORG_TAIL = re.compile(r"^(?:centre|center|academy|school|university|college|institute|office)$")
+
+
+def _name_piece(doc: Doc, i: int) -> bool:
+    """A word of a place's name, hyphenated pieces included ("Cha-am")."""
+    tok = doc[i]
+    if _is_place_token(tok):
+        return True
+    glued = tok.whitespace_ == "" and i + 1 < len(doc)
+    if tok.text in _HYPHENS and glued and i > 0 and doc[i - 1].whitespace_ == "":
+        return True
+    return tok.is_alpha and i > 0 and doc[i - 1].text in _HYPHENS and doc[i - 2].whitespace_ == ""
+
+
+def named_before_country(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
+    """A proper name written before its country, "<Name>, <Country>" or "<Name> (<Country>)",
+    where the country closes the phrase: "Cha-am, Thailand", "Ban Na (Lao PDR)". The name
+    stops after an organisation word ("Training Center Brunswick, Georgia" gives Brunswick)
+    and is no part of an "of" phrase ("Ministry of Finance, the U.S. Embassy")."""
+    out = []
+    for tok in doc:
+        if tok.text not in {",", "("} or tok.i == 0:
+            continue
+        country = None
+        for k in (4, 3, 2, 1):
+            window = doc[tok.i + 1 : tok.i + 1 + k]
+            if window.end - window.start < k or window.end >= len(doc):
+                continue
+            place = gazetteer.lookup(window.text)
+            closes = doc[window.end].is_punct and doc[window.end].text not in _HYPHENS
+            if place is not None and place.place_type == "country" and closes:
+                country = place
+                break
+        if country is None:
+            continue
+        end = tok.i
+        start = end
+        floor = doc[end - 1].sent.start
+        while start > floor and _name_piece(doc, start - 1):
+            start -= 1
+        for i in range(end - 1, start - 1, -1):
+            if doc[i].lower_ in AGENCY_HEADS or _ORG_TAIL.match(doc[i].lower_):
+                start = i + 1
+                break
+        if start >= end or end - start > 5 or doc[start].pos_ != "PROPN":
+            continue
+        if start > 0 and doc[start - 1].lower_ in CONNECTORS - {"in", "the"}:
+            continue
+        span = doc[start:end]
+        words = [t.lower_ for t in span]
+        if gazetteer.lookup(span.text) or gazetteer.is_demonym(span[0].text):
+            continue
+        if any(w in TITLE_WORDS or w in NON_AGENCY_WORDS for w in words):
+            continue
+        out.append(span)
+    return out
+
+
 def _possessive_owner(doc: Doc, start: int) -> tuple[int, int] | None:
     """Token range of the owner in "<owner>’s <name>"."""
     if start < 2 or not _is_possessive(doc[start - 1]):
@@ -1553,12 +1691,19 @@ class _ArticleExtractor:
                 if ent.label_ not in ("GPE", "LOC") or covered & set(range(ent.start, ent.end)):
                     continue
                 s, e = _strip_bounds(doc, ent.start, ent.end)
-                while e - s > 1 and doc[e - 1].text in PLACE_KIND_NOUNS:
+                while e - s > 1 and doc[e - 1].lower_ in PLACE_KIND_NOUNS:
                     e -= 1
                 if e <= s:
                     continue
                 span = doc[s:e]
                 if self._plausible_model_place(span):
+                    found.append((span, self.gaz.closest(span.text)))
+            for span in named_before_country(doc, self.gaz):
+                tokens = set(range(span.start, span.end))
+                if not tokens & covered and not any(
+                    tokens & set(range(f.start, f.end)) for f, _ in found
+                ):
+                    self.rule_places.add((p, span.start, span.end))
                     found.append((span, None))
             out.append(sorted(found, key=lambda f: f[0].start))
         return out
@@ -1573,6 +1718,10 @@ class _ArticleExtractor:
             and bool(words)
             and not (len(span) == 1 and span[0].is_stop)
             and not self.gaz.is_demonym(text)
+            # "Philippine Republic Act": a demonym opens a name of something else
+            and not self.gaz.is_demonym(span[0].text)
+            # "LMI": an acronym the gazetteer does not know names a programme or a body
+            and not (len(span) == 1 and text.isupper())
             and not any(w in TITLE_WORDS or w in AGENCY_HEADS for w in words)
             and not all(w in GENERIC_PLACE_WORDS or w in CONNECTORS for w in words)
             and not self.ref.knows_name(text)
@@ -2291,12 +2440,17 @@ class _ArticleExtractor:
                 places[p].append((span, None))
         for p, spans in enumerate(places):
             para = self.paragraphs[p]
+            modifiers = modifier_place_spans(
+                [(span, place is not None) for span, place in spans],
+                para.headline_like,
+                self.taken[p],
+            )
             for span, place in spans:
                 tokens = set(range(span.start, span.end))
-                if tokens & person_tokens[p]:
+                if tokens & person_tokens[p] or (span.start, span.end) in modifiers:
                     continue
                 by_rule = (p, span.start, span.end) in self.rule_places
-                if (place is None or by_rule) and tokens & self.taken[p]:
+                if tokens & self.taken[p] and not _locates(span):
                     continue
                 name = place.name if place else re.sub(r"^(?i:the)\s+", "", span.text)
                 method = "discovered" if by_rule else ("reference" if place else "model")

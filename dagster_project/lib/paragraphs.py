@@ -232,6 +232,8 @@ _ACCESSIBILITY = _full(
     r"skip(?: to)?(?: the)?(?: main)? (?:content|navigation|nav|menu|search|footer|article"
     r"|sidebar|main)(?: content)?",
     r"skip navigation|skip links?",
+    r"skip(?: over)?(?: the)?(?: \w+){0,2} (?:navigation|nav|menu|links?)(?: to(?: the)?(?: main)?"
+    r" (?:content|article|text))?",
     r"(?:back|return|scroll|go|jump) to (?:the )?top(?: of (?:the )?page)?",
     r"top|to top",
     r"jump to (?:the )?(?:main )?(?:content|navigation|section|comments)",
@@ -278,6 +280,7 @@ _SECTION_LABEL = _full(
     r"legal(?: notices?| information)?|imprint|disclaimer|copyright(?: notice| policy)?",
     r"(?:post|posts|page|article|story) navigation|about the (?:author|authors|reporter|writer)",
     r"discover more(?: from [\w ]{1,40})?",
+    r"upload|download|downloads|print|print page|print this page",
     r"contact \w+|(?:news|events|media|press|publications|resources)(?: and)? (?:events|media|press"
     r"|releases|updates|publications|resources|centre|center|room)",
     r"continue reading|keep reading|show more|load more|view all|see all|view more|see more",
@@ -288,6 +291,25 @@ _SECTION_PREFIX = re.compile(
     r"|coverage|content|link))?|recommended|read next|more|read|further reading|read the full "
     r"(?:story|article|report)(?: here)?)\s*(?:[:»›>|]|\s[-–—])"
 )
+# a section's archive page for one year, printed as a breadcrumb: "Press Releases 2009"
+_SECTION_YEAR = _full(
+    r"(?:press|news|media) (?:releases?|statements?|notes?)(?: and (?:\w+ ){0,2}\w+)?"
+    r" (?:19|20)\d\d",
+    r"(?:news|speeches|remarks|statements|testimon(?:y|ies)|briefings?|fact sheets?|reports?"
+    r"|archives?|events|publications|stories|releases|readouts|transcripts)"
+    r"(?: and (?:\w+ ){0,2}\w+)? (?:19|20)\d\d",
+)
+# "Released in Phnom Penh, June 17, 2009": where and when a release was issued
+_RELEASED_AT = re.compile(
+    r"^(?:released|issued|published|posted|delivered|dated|date)(?: on)? (?:in|at|from) "
+    r"[^,;:]{2,40}[,;:]\s*(?P<date>.+)$"
+)
+# a site's motto: "Trusted Source of News & Information since 1942"
+_TAGLINE = re.compile(r"\b(?:since|est\.?|established(?: in)?|founded(?: in)?) (?:1[6-9]|20)\d\d$")
+_FINITE_BE = re.compile(r"\b(?:is|was|were|are|has|had|have|been)\b")
+_LOGO = re.compile(r"^(?:site |official )?logo\s*[:|–—-]")
+# a page number of a printed document; a year alone is a timeline's heading
+_PAGE_NUMBER = re.compile(r"^(?:page )?(?!(?:19|20)\d\d$)\d{1,4}(?: of \d{1,4})?$")
 _READ_MORE_LINK = re.compile(r"^\W*read (?:more|the full (?:story|article|report))\b")
 _NAV_SEPARATOR = re.compile(r"\s*[|»›>•·]\s*")
 _BREADCRUMB_SEP = re.compile(r"\s*[›»]\s*")
@@ -365,7 +387,7 @@ _COMMENT = _any(
     r"^join the (?:conversation|discussion)\b",
     r"\byou must be logged in to (?:post|leave) a comment\b",
     r"^log ?in to (?:comment|reply)\b|^cancel reply$|\bbe the first to comment\b",
-    r"^\d* ?comments?(?: \(?\d+\)?)?$|^no comments(?: yet)?$",
+    r"^\d* ?comments?(?: \(?\d+\)?)?\W*$|^no comments(?: yet)?\W*$",
 )
 _PAGE_FEEDBACK = _any(
     r"\bwas this (?:page|article|information|content|answer) (?:helpful|useful)\b",
@@ -378,6 +400,7 @@ _PAGE_FEEDBACK = _any(
 _PRESS_LABEL = _full(
     r"for immediate release|press releases?|news releases?|media (?:release|note|advisory"
     r"|statement)s?|press statement|readout|fact sheet|press briefing",
+    r"\(?as (?:prepared for delivery|delivered)\)?|\(?check against delivery\)?",
     r"(?:press|news) release (?:number|no|#) [\w ]{1,20}",
 )
 _MEDIA_WIDGET = _full(
@@ -400,6 +423,8 @@ _BROWSER_NOTICE = _any(
 )
 _CALL_TO_ACTION = _any(
     r"^(?:click|tap) here\b",
+    r"^(?:report|submit) (?:a |an )?(?:crimes?|tips?|suspicious activity)\W*"
+    r"(?:$|(?:e ?mail|call|phone|contact|online)\b)",
     r"^(?:got|have) a (?:news )?(?:tip|story)\b",
     r"^(?:send|e ?mail) us (?:your )?(?:news )?(?:tips?|story)\b",
     r"^(?:please )?(?:support|donate to|help fund) (?:our|independent|quality|local|free|[\w.]+'s)"
@@ -721,6 +746,23 @@ def _boilerplate_rule(text: str, low: str | None = None, key: str | None = None)
         return "advertisement"
     if words <= 6 and _PRESS_LABEL.match(key):
         return "press_release_label"
+    if words <= 6 and _SECTION_YEAR.match(key):
+        return "section_navigation"
+    if words <= 4 and _PAGE_NUMBER.match(key):
+        return "page_number"
+    if words <= 25 and _LOGO.match(low):
+        return "site_logo"
+    if (
+        words <= 15
+        and not _ends_sentence(text)
+        and _TAGLINE.search(low.rstrip(" ."))
+        and not _REPORTING.search(low)
+        and not _FINITE_BE.search(low)
+    ):
+        return "site_tagline"
+    released = _RELEASED_AT.match(low) if words <= 15 else None
+    if released and _date_only("published " + released.group("date")):
+        return "publication_date"
     if words <= 40 and _TAXONOMY.match(low):
         return "taxonomy_label"
     if words <= 3 and _TAXONOMY_HEADER.match(key):
@@ -1014,11 +1056,20 @@ def _all_caps(text: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+def _latin_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c < "\u0250" for c in letters) / len(letters) if letters else 1.0
+
+
 def _mark_layout(paras: list[_Draft], site_names: set[str]) -> None:
     """Rules that need the paragraph's neighbours or the article's source, not just its text."""
+    latin = _latin_share(" ".join(p.text for p in paras)) >= 0.9
     for p in paras:
         if p.rule is None and p.words <= 5 and _site_name(p.key) in site_names:
             p.rule = "masthead"
+        elif p.rule is None and latin and p.words <= 8 and _latin_share(p.text) == 0.0:
+            # a navigation label or date in the site's own script over an English story
+            p.rule = "foreign_script_label"
     _mark_page_top(paras)
     _mark_tail(paras)
     started = False
@@ -1061,6 +1112,7 @@ _WIRE_CREDIT = re.compile(
 _CAPS_CREDIT = re.compile(r"[^\w\s]*[A-Z]{2,10}(?:[\s/&,]+[A-Z]{2,10})?[^\w\s]*")
 _SOURCE_LABEL = re.compile(r"^[(\[–—-]*\s*(?:with|sources?|credits?)\s*:?\s*", re.I)
 _WIRE_SLUG = re.compile(r"^[a-z]{2,6}(?:-[a-z]{2,6})*(?:/[a-z]{2,6}(?:-[a-z]{2,6})*)+$")
+_CLAUSE_OPENERS = ("and ", "or ", "but ", "including ", "which ", "who ", "that ", "while ")
 _TAG_SPLIT = re.compile(r"\s*[,;|#]\s*")
 
 
@@ -1075,6 +1127,9 @@ def _furniture_shaped(p: _Draft) -> bool:
     """A line that could be a site's name, an office's name or a section kicker above the
     headline: short, or all capitals, or a trail of labels, or the name of an office."""
     text = p.text.strip()
+    if 0 < p.words <= 5 and text.endswith(":"):
+        # "Today from ...:", "Latest:": a label over links, not a headline
+        return True
     if p.words == 0 or _ends_sentence(text) or text.endswith(("?", "!")):
         return False
     if any(q in text for q in '“”"«»') or _BULLET.match(text):
@@ -1128,9 +1183,10 @@ def _headline_index(paras: list[_Draft]) -> int | None:
     if pick is None:
         # all short: the longest line, then one not in capitals, then the later one (a
         # masthead comes first, a reporter's name comes after the headline)
-        def weight(k: int) -> tuple[int, bool, int]:
+        def weight(k: int) -> tuple[bool, int, bool, int]:
             p = paras[candidates[k]]
-            return (p.words, not _all_caps(p.text), k)
+            # "Bangkok, Thailand": a short line with a comma is a place or a list, not a title
+            return ("," not in p.text, p.words, not _all_caps(p.text), k)
 
         pick = max(range(len(candidates)), key=weight)
     # a standfirst without a full stop under a short headline is not the headline; but a
@@ -1167,6 +1223,10 @@ def _mark_page_top(paras: list[_Draft]) -> None:
 
 
 _TOP_RULES = ("masthead", "section_label")
+# "Bangkok, Thailand" alone under a headline: where the page is from, not a sentence
+_PLACE_LABEL = re.compile(
+    r"^[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}, [A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}$"
+)
 
 
 def _mark_credits(paras: list[_Draft], headline: int) -> int:
@@ -1187,6 +1247,8 @@ def _mark_credits(paras: list[_Draft], headline: int) -> int:
         names = _names(p.text)
         if _wire_credit(p):
             p.rule = "wire_credit"
+        elif _PLACE_LABEL.match(p.text.strip()):
+            p.rule = "location_line"
         elif names and len(names) <= 3 and min(names) >= 2:
             near = [paras[j].rule for j in (i - 1, i + 1) if j in region]
             if any(r in ("byline", "publication_date", "date_line") for r in near):
@@ -1257,10 +1319,13 @@ def _tag_list(p: _Draft) -> bool:
     if p.words > 25 or _ends_sentence(text) or _BULLET.match(text):
         return False
     items = [x for x in _TAG_SPLIT.split(text) if x]
+    # "..., confirmed the meetings, but would not": a clause cut short, not a list of tags
+    clauses = sum(len(x.split()) >= 2 and x[0].islower() for x in items)
     return (
         len(items) >= 3
         and all(1 <= len(x.split()) <= 4 for x in items)
-        and not items[-1].casefold().startswith(("and ", "or "))
+        and not any(x.casefold().startswith(_CLAUSE_OPENERS) for x in items)
+        and clauses < 2
     )
 
 
@@ -1400,18 +1465,35 @@ def recurring_paragraphs(keys: Sequence[RecurrenceKeys]) -> list[set[int]]:
     ]
 
 
+# furniture that belongs to this article's text (its date, its byline): printed twice, the
+# second print is a repeated copy like any other
+_OWN_FURNITURE = {"publication_date", "date_line", "byline"}
+_CUT_COPY_MIN_WORDS = 6
+
+
 def _mark_duplicates(paras: list[_Draft]) -> None:
     first_copy: dict[str, int] = {}
     for p in paras:
-        # a line of pure punctuation ("* * *") has no words to repeat, and repeated furniture
+        # a line of pure punctuation ("* * *") has no words to repeat, and repeated navigation
         # (a "Share" line at the top and the bottom) is already out of the content: flagging
         # it again would report page layout as repeated news
-        if not p.key or p.rule:
+        if not p.key or (p.rule and p.rule not in _OWN_FURNITURE):
             continue
         if p.key in first_copy:
             p.duplicate_of = first_copy[p.key]
         else:
             first_copy[p.key] = p.index
+    last = paras[-1] if paras else None
+    if last is None or last.rule or last.duplicate_of is not None:
+        return
+    if last.words < _CUT_COPY_MIN_WORDS:
+        return
+    # a page stored up to a byte limit ends mid-word; when it was repeating an earlier
+    # paragraph, the cut copy is still a copy
+    for p in paras[:-1]:
+        if p.rule is None and p.key.startswith(last.key) and len(p.key) > len(last.key):
+            last.duplicate_of = p.index
+            return
 
 
 def _assign_zones(paras: list[_Draft], near: dict[tuple[int, int], float]) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import html
 import math
-import os
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from dagster_project.lib import publish
+from dagster_project.lib import publish, settings
 
 EVENT_TYPES = [
     "training",
@@ -675,7 +674,7 @@ def build_report(published: Path, out: Path) -> Path:
 
 def default_paths() -> tuple[Path, Path]:
     """The published copy of NEWS_WAREHOUSE_PATH and `<warehouse folder>/report/index.html`."""
-    warehouse = Path(os.environ.get("NEWS_WAREHOUSE_PATH", "warehouse/news.duckdb"))
+    warehouse = settings.WAREHOUSE_PATH.path()
     return publish.published_path(warehouse), warehouse.parent / "report" / "index.html"
 
 

