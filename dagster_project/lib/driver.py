@@ -46,8 +46,7 @@ import pandas as pd
 
 from dagster_project.lib import nlp as nlp_lib
 from dagster_project.lib import paragraphs as paragraph_lib
-from dagster_project.lib import settings
-from dagster_project.lib import warehouse
+from dagster_project.lib import settings, warehouse
 
 LIB_DIR = Path(__file__).resolve().parent
 SEEDS_DIR = nlp_lib.SEEDS_DIR
