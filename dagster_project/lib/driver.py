@@ -291,20 +291,25 @@ def nlp_schema(table: str) -> pd.DataFrame:
     return frame[[*NLP_TABLES[table], *(c for c in VERSION_COLUMNS if c not in NLP_TABLES[table])]]
 
 
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The state tables and the nlp tables in their current shape. A reshaped nlp table
-    empties it and marks every article's results of that stage as missing."""
+def ensure_tables(con: duckdb.DuckDBPyConnection, annotations: bool = False) -> None:
+    """The state tables and nlp.paragraphs in their current shape, and with `annotations` the
+    tables of the NLP stage (each stage creates what it writes). A reshaped table is emptied
+    and every article's results of that stage are marked missing."""
     con.execute("create schema if not exists nlp")
     for ddl in (STATE_DDL, KEYS_DDL, QUARANTINE_DDL, VERSIONS_DDL):
         con.execute(ddl)
     if _ensure_table(con, "nlp.paragraphs"):
         con.execute("delete from nlp.article_state")
         con.execute("delete from nlp.recurrence_keys")
-    reshaped = [_ensure_table(con, f"nlp.{t}") for t in NLP_TABLES]
-    if any(reshaped):
+    if annotations and any([_ensure_table(con, f"nlp.{t}") for t in NLP_TABLES]):
         for table in NLP_TABLES:
             con.execute(f"delete from nlp.{table}")
         con.execute("update nlp.article_state set nlp_version = null, nlp_input_hash = null")
+
+
+def _present(con: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> list[str]:
+    """Those of the nlp tables that exist (the NLP stage's appear on its first run)."""
+    return [t for t in tables if warehouse.table_exists(con, f"nlp.{t}")]
 
 
 RESULT_TABLES = ("paragraphs", *NLP_TABLES, "recurrence_keys", "article_state")
@@ -323,7 +328,7 @@ def drop_stale(con: duckdb.DuckDBPyConnection) -> int:
         """
     ).fetchall()
     con.execute("begin transaction")
-    for table in RESULT_TABLES:
+    for table in _present(con, RESULT_TABLES):
         con.execute(
             f"""
             delete from nlp.{table} as t where not exists (
@@ -567,7 +572,7 @@ def _paragraphs_hash(rows: Sequence[paragraph_lib.Paragraph]) -> str:
 
 def _drop_results(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
     # a quarantined article keeps no result of an earlier version either
-    for table in ("recurrence_keys", "article_state", "paragraphs", *NLP_TABLES):
+    for table in _present(con, ("recurrence_keys", "article_state", "paragraphs", *NLP_TABLES)):
         _delete_articles(con, f"nlp.{table}", ids)
 
 
@@ -971,7 +976,7 @@ def annotate_articles(
     reference-only change, only those it can affect; the others are re-stamped)."""
     started = time.monotonic()
     stats = StageStats()
-    ensure_tables(con)
+    ensure_tables(con, annotations=True)
     register_version(con, version)
     quarantined = _quarantined(con, "nlp", version)
     rows = con.execute(
