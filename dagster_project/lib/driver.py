@@ -1051,6 +1051,31 @@ def annotate_articles(
     return stats
 
 
+def pending_articles(con: duckdb.DuckDBPyConnection, version: ExtractorVersion) -> int:
+    """Current article versions whose paragraphs or annotations are missing or were made under
+    another extractor version (quarantined ones wait for the next version): 0 means the
+    paragraph and NLP stages have nothing to do."""
+    if not warehouse.table_exists(con, "nlp.article_state") or not _has_quarantine(con):
+        return con.execute("select count(*) from raw.articles where is_current").fetchone()[0]
+    return con.execute(
+        """
+        select count(*) from raw.articles as a
+        left join nlp.article_state as s
+            on s.article_id = a.article_id and s.content_hash = a.content_hash
+        where a.is_current
+          and (s.article_id is null or s.paragraphs_version != ?
+               or s.nlp_version is distinct from ?
+               or s.nlp_input_hash is distinct from s.paragraphs_hash)
+          and not exists (
+              select 1 from nlp.quarantine as q
+              where q.article_id = a.article_id and q.content_hash = a.content_hash
+                and q.extractor_version = ?
+          )
+        """,
+        [version.version, version.version, version.version],
+    ).fetchone()[0]
+
+
 def quarantine_count(con: duckdb.DuckDBPyConnection) -> int:
     if not _has_quarantine(con):
         return 0
