@@ -29,7 +29,7 @@ EVAL_WAREHOUSE = $(CURDIR)/warehouse/eval/$(basename $(notdir $(GOLD))).duckdb
 MANIFEST := dbt/target/manifest.json
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/seeds dbt/tests -type f 2>/dev/null) dbt/dbt_project.yml
 
-.PHONY: install run rebuild dev test lint docs report bench eval browser clean
+.PHONY: install run rebuild dev test lint docs report bench eval browser postgres clean
 
 install: $(VENV)/.installed $(MANIFEST)
 
@@ -57,7 +57,7 @@ rebuild: install $(DAGSTER_HOME)/dagster.yaml
 dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m dagster_project.definitions --host 127.0.0.1 --port 3000
 
-test: install browser
+test: install browser postgres
 	$(BIN)/pytest
 
 # sqlfluff's dbt templater compiles with a connection but reads no table: an in-memory one
@@ -81,6 +81,11 @@ docs: install
 # The browser tests drive Debian's Chromium; without root they skip instead.
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || echo "Chromium could not be installed: the browser tests will skip"
+
+# The DuckLake tests start their own PostgreSQL server from Debian's binaries; without root
+# (and no PostgreSQL installed) they skip instead.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) || echo "PostgreSQL could not be installed: the DuckLake tests will skip"
 
 clean:
 	rm -rf $(VENV) $(TOOLS) dbt/target dbt/logs warehouse .dagster_home

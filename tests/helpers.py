@@ -7,18 +7,25 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dagster_project.lib import warehouse as warehouse_lib
 from dagster_project.lib.settings import REPO_ROOT, SPACY_MODEL
+from dagster_project.lib.warehouse import DuckLake
 
 SAMPLE_RAW = REPO_ROOT / "raw"
 BIN = Path(sys.executable).parent
 
 
-def pipeline_env(raw_dir: Path, warehouse: Path, dagster_home: Path) -> dict[str, str]:
+def pipeline_env(
+    raw_dir: Path, warehouse: Path, dagster_home: Path, lake: DuckLake | None = None
+) -> dict[str, str]:
+    """The settings of one pipeline: the DuckDB file `warehouse`, or the DuckLake `lake` (the
+    file's folder then holds only what stays local: Data Docs and the published copy)."""
     dagster_home.mkdir(parents=True, exist_ok=True)
     return {
         **os.environ,
         "NEWS_RAW_DIR": str(raw_dir),
         "NEWS_WAREHOUSE_PATH": str(warehouse),
+        **warehouse_lib.dbt_environment(lake or warehouse),
         "NEWS_SPACY_MODEL": SPACY_MODEL.value(),
         "DAGSTER_HOME": str(dagster_home),
         "DAGSTER_DISABLE_TELEMETRY": "1",
@@ -51,7 +58,7 @@ def run_pipeline(env: dict[str, str], *extra: str) -> subprocess.CompletedProces
 
 def run_dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the real dbt project against `warehouse` (no Dagster in between)."""
-    env = {**os.environ, "NEWS_WAREHOUSE_PATH": str(warehouse), "DO_NOT_TRACK": "1"}
+    env = {**os.environ, **warehouse_lib.dbt_environment(warehouse), "DO_NOT_TRACK": "1"}
     return subprocess.run(
         [
             str(BIN / "dbt"),

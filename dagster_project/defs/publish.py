@@ -47,7 +47,9 @@ SEARCH_SCHEMA = dg.TableSchema(
 def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    result = publish_lib.publish(warehouse.file, run_id=context.run_id)
+    result = publish_lib.publish(
+        warehouse.target, run_id=context.run_id, target=publish_lib.published_path(warehouse.file)
+    )
     context.log.info(f"published {result.path} in {result.seconds:.2f}s")
     tables = "\n".join(
         ["| table | rows |", "|---|---:|"]

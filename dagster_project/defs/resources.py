@@ -1,5 +1,6 @@
-"""Resources: the three settings of the project (NEWS_RAW_DIR, NEWS_WAREHOUSE_PATH,
-NEWS_SPACY_MODEL, documented in .env.example).
+"""Resources: the settings of the project (NEWS_RAW_DIR, NEWS_WAREHOUSE_PATH,
+NEWS_SPACY_MODEL, and the backend: NEWS_WAREHOUSE, NEWS_DUCKLAKE_CATALOG,
+NEWS_DUCKLAKE_DATA_PATH; documented in .env.example).
 
 A resource built without a value reads its setting when it is used, through
 `lib.settings` (environment variable, else the default; relative paths from the repository
@@ -21,16 +22,20 @@ REPO_ROOT = settings.REPO_ROOT
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file; one writer at a time, so connections are short-lived, and
-    one run at a time: a run takes the lock file beside the warehouse for its whole length
-    (once per run with the in-process executor) and a second run stops at once, saying so."""
+    """The warehouse: the DuckDB file at `path`, or the DuckLake lakehouse NEWS_WAREHOUSE
+    selects. `path`'s folder also holds what stays local (GE Data Docs, the published copy).
+    Connections are short-lived: a DuckDB file takes one writer at a time, so a run takes the
+    lock file beside it for its whole length (once per run with the in-process executor) and a
+    second run stops at once, saying so. A lakehouse takes several writers: no lock."""
 
     path: str | None = None
     _lock: FileLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if not isinstance(self.target, Path):
+            return
         try:
-            self._lock = warehouse.hold(self.file)
+            self._lock = warehouse.hold(self.target)
         except warehouse.WarehouseBusy as exc:
             raise dg.Failure(str(exc)) from None
 
@@ -43,9 +48,17 @@ class WarehouseResource(dg.ConfigurableResource):
     def file(self) -> Path:
         return settings.WAREHOUSE_PATH.path(self.path)
 
+    @property
+    def target(self) -> warehouse.Target:
+        return warehouse.resolve_target(self.file)
+
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        with warehouse.connect(self.file, read_only=read_only) as con:
+        try:
+            target = self.target
+        except warehouse.SettingError as error:
+            raise dg.Failure(str(error)) from error
+        with warehouse.connect(target, read_only=read_only) as con:
             yield con
 
 

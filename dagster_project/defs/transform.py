@@ -15,6 +15,7 @@ from dagster_dbt import (
 
 from dagster_project.defs.metadata import relation_metadata
 from dagster_project.defs.resources import REPO_ROOT, WarehouseResource
+from dagster_project.lib import warehouse as warehouse_lib
 
 DBT_DIR = REPO_ROOT / "dbt"
 
@@ -42,9 +43,9 @@ class LayerTranslator(DagsterDbtTranslator):
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    # dbt's profile reads NEWS_WAREHOUSE_PATH; hand it the resolved absolute path, since the
-    # dbt process runs from the dbt folder.
-    os.environ["NEWS_WAREHOUSE_PATH"] = str(warehouse.file)
+    # dbt's profile reads the warehouse settings; hand it the resolved backend and absolute
+    # paths, since the dbt process runs from the dbt folder.
+    os.environ.update(warehouse_lib.dbt_environment(warehouse.target))
     # dbt holds the warehouse until it exits: read row counts and previews afterwards
     events = list(dbt.cli(["build"], context=context).stream())
     with warehouse.connect() as con:

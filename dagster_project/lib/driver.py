@@ -83,7 +83,7 @@ VERSION_COLUMNS = {
 
 STATE_DDL = """
 create table if not exists nlp.article_state (
-    article_id varchar primary key,
+    article_id varchar not null,
     article_version integer,
     content_hash varchar,
     paragraphs_version varchar,
@@ -110,7 +110,7 @@ create table if not exists nlp.quarantine (
 """
 VERSIONS_DDL = """
 create table if not exists nlp.extractor_versions (
-    extractor_version varchar primary key, code_hash varchar, reference varchar,
+    extractor_version varchar not null, code_hash varchar, reference varchar,
     created_at timestamp
 )
 """
@@ -231,9 +231,11 @@ def changed_terms(old: dict[str, str], new: dict[str, str]) -> set[str] | None:
 
 
 def register_version(con: duckdb.DuckDBPyConnection, version: ExtractorVersion) -> None:
+    # no constraints (DuckLake has none): insert when missing
     con.execute(
-        "insert or ignore into nlp.extractor_versions values (?, ?, ?, ?)",
-        [version.version, version.code, json.dumps(version.reference), _now()],
+        "insert into nlp.extractor_versions select ?, ?, ?, ? where not exists "
+        "(select 1 from nlp.extractor_versions where extractor_version = ?)",
+        [version.version, version.code, json.dumps(version.reference), _now(), version.version],
     )
 
 
@@ -538,9 +540,7 @@ STATE_COLUMNS = (
 )
 
 
-def _insert(
-    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: list, suffix: str = ""
-) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: list) -> None:
     """Insert tuples in bulk (through a registered frame: executemany goes row by row)."""
     if not rows:
         return
@@ -548,22 +548,35 @@ def _insert(
     con.register("_bulk", frame)
     try:
         con.execute(
-            f"insert into {table} ({', '.join(columns)}) "
-            f"select {', '.join(columns)} from _bulk {suffix}"
+            f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from _bulk"
         )
     finally:
         con.unregister("_bulk")
 
 
 def _upsert_state(con: duckdb.DuckDBPyConnection, rows: list) -> None:
-    updates = ", ".join(f"{c} = excluded.{c}" for c in STATE_COLUMNS[1:])
-    _insert(
-        con,
-        "nlp.article_state",
-        STATE_COLUMNS,
-        rows,
-        f"on conflict (article_id) do update set {updates}",
-    )
+    """Replace the paragraph half of the articles' state, keeping the NLP half of an article
+    whose content is unchanged (delete, then insert: DuckLake has no upsert)."""
+    if not rows:
+        return
+    frame = pd.DataFrame(rows, columns=list(STATE_COLUMNS))
+    con.register("_state", frame)
+    try:
+        con.execute(
+            """
+            create or replace temp table _state_kept as
+            select r.*, s.nlp_version, s.nlp_code, s.nlp_input_hash
+            from _state as r left join nlp.article_state as s
+                on s.article_id = r.article_id and s.content_hash = r.content_hash
+            """
+        )
+        con.execute(
+            "delete from nlp.article_state where article_id in (select article_id from _state)"
+        )
+        con.execute("insert into nlp.article_state by name select * from _state_kept")
+        con.execute("drop table _state_kept")
+    finally:
+        con.unregister("_state")
 
 
 def _paragraphs_hash(rows: Sequence[paragraph_lib.Paragraph]) -> str:
@@ -964,17 +977,25 @@ def _results(
                 yield future.result(), articles, hashes
 
 
-def annotate_articles(
+@dataclass
+class Plan:
+    """What the NLP stage has to do: units of article ids to annotate (re-stamping is done by
+    planning), and the stats so far."""
+
+    units: list[list[str]]
+    paragraphs: int
+    new: set[str]
+    stats: StageStats
+
+
+def plan_units(
     con: duckdb.DuckDBPyConnection,
-    model_name: str,
     version: ExtractorVersion,
-    processes: int | None = None,
     log: Callable[[str], None] = lambda _m: None,
-) -> StageStats:
-    """Bring the nlp tables up to date with nlp.paragraphs: annotate the articles whose
-    paragraphs changed or that were annotated under another extractor version (after a
-    reference-only change, only those it can affect; the others are re-stamped)."""
-    started = time.monotonic()
+) -> Plan:
+    """Plan the NLP stage: the articles whose paragraphs changed or that were annotated under
+    another extractor version, in units; after a reference-only change, only those it can
+    affect, the others being re-stamped here with the new version."""
     stats = StageStats()
     ensure_tables(con, annotations=True)
     register_version(con, version)
@@ -982,8 +1003,12 @@ def annotate_articles(
     rows = con.execute(
         """
         select s.article_id, s.nlp_version, s.nlp_code, s.nlp_input_hash, s.paragraphs_hash,
-               (select count(*) from nlp.paragraphs as p where p.article_id = s.article_id)
-        from nlp.article_state as s order by s.article_id
+               coalesce(p.paragraphs, 0)
+        from nlp.article_state as s
+        left join (
+            select article_id, count(*) as paragraphs from nlp.paragraphs group by article_id
+        ) as p using (article_id)
+        order by s.article_id
         """
     ).fetchall()
     stats.articles_current = len(rows)
@@ -1016,20 +1041,41 @@ def annotate_articles(
         )
         con.execute("commit")
     stats.articles_restamped = len(restamp)
-    new = {r[0] for r in rows if r[1] is None}
+    stats.articles_skipped = len(rows) - len(todo) - len(restamp)
     todo.sort()
-    total_paragraphs = sum(c for _, c in todo)
-    units = _units(todo)
-    processes = processes or default_processes()
-    workers = 1 if total_paragraphs < POOL_MIN_PARAGRAPHS else min(processes, len(units))
-    log(
-        f"nlp: {len(todo)} articles to annotate ({total_paragraphs} paragraphs, "
-        f"{len(units)} units, {workers} processes); {len(restamp)} re-stamped"
+    plan = Plan(
+        units=_units(todo),
+        paragraphs=sum(c for _, c in todo),
+        new={r[0] for r in rows if r[1] is None},
+        stats=stats,
     )
+    log(
+        f"nlp: {len(todo)} articles to annotate ({plan.paragraphs} paragraphs, "
+        f"{len(plan.units)} units); {len(restamp)} re-stamped"
+    )
+    return plan
+
+
+def annotate_articles(
+    con: duckdb.DuckDBPyConnection,
+    model_name: str,
+    version: ExtractorVersion,
+    processes: int | None = None,
+    log: Callable[[str], None] = lambda _m: None,
+) -> StageStats:
+    """Bring the nlp tables up to date with nlp.paragraphs (see plan_units): annotate the
+    planned units on worker processes, one per core, and write their rows a few units at a
+    time."""
+    started = time.monotonic()
+    plan = plan_units(con, version, log)
+    stats = plan.stats
+    processes = processes or default_processes()
+    workers = 1 if plan.paragraphs < POOL_MIN_PARAGRAPHS else min(processes, len(plan.units))
+    todo = [a for unit in plan.units for a in unit]
     progress = _Progress(len(todo), log)
     batch: list = []
     failed: list[str] = []
-    for result in _results(con, units, model_name, version, workers):
+    for result in _results(con, plan.units, model_name, version, workers):
         batch.append(result)
         failed += [a for a, _ in result[0].failures]
         stats.paragraphs_read += result[0].paragraphs
@@ -1041,12 +1087,11 @@ def annotate_articles(
         commit_unit(con, batch, version)
     if failed:
         log(f"nlp: quarantined {', '.join(failed)}")
-    done = [a for a, _ in todo if a not in set(failed)]
-    stats.articles_new = sum(1 for a in done if a in new)
+    done = [a for a in todo if a not in set(failed)]
+    stats.articles_new = sum(1 for a in done if a in plan.new)
     stats.articles_reprocessed = len(done) - stats.articles_new
     stats.articles_quarantined = len(failed)
     stats.quarantined = sorted(failed)
-    stats.articles_skipped = len(rows) - len(todo) - len(restamp)
     stats.seconds = time.monotonic() - started
     return stats
 

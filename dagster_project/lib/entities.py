@@ -12,6 +12,7 @@ applies them to paragraphs already parsed by spaCy.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -28,7 +29,11 @@ from spacy.util import filter_spans
 
 # The warehouse is about Cambodia: an ambiguous name ("Ministry of Interior") with no national
 # prefix and no other country in the article is the Cambodian body.
-DEFAULT_COUNTRY = "KH"
+# names every country gives one of its bodies ("Supreme Court", "Ministry of Finance"): linked
+# only when the article's own countries say whose
+GENERIC_NAMES_FILE = (
+    Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "rules" / "generic_agency_names.json"
+)
 
 AGENCY_TYPES = (
     "police",
@@ -390,6 +395,39 @@ class AgencyReference:
                     if len(sig.split()) >= 2:
                         self._signatures.append((sig, head_class(rest), agency))
         self._sig_strings = [s for s, _, _ in self._signatures]
+        # an embassy belongs to its sender but stands in its host: the host decides which
+        # of a country's embassies a bare "US Embassy" is
+        self._host = {
+            a.agency_id: host
+            for a in self.agencies
+            if a.agency_type == "embassy" and (host := self._host_country(a.canonical_name))
+        }
+        self._generic = generic_agency_names()
+
+    def _host_country(self, canonical: str) -> str | None:
+        found = re.search(r"\b(?:in|to)\s+(?:the\s+)?([A-Z][^,()]*)$", canonical)
+        place = self.gazetteer.lookup(found.group(1)) if found else None
+        return place.country_code if place else None
+
+    def where(self, agency: Agency) -> str | None:
+        """The country an agency works in: its host for an embassy, else its own."""
+        return self._host.get(agency.agency_id, agency.country_code)
+
+    def embassy(self, sender: str | None, host: str) -> Agency | None:
+        """The reference embassy of `sender` in `host`, if the table has it."""
+        return next(
+            (
+                a
+                for a in self.agencies
+                if a.agency_type == "embassy"
+                and a.country_code == sender
+                and self._host.get(a.agency_id) == host
+            ),
+            None,
+        )
+
+    def is_generic(self, name: str | None) -> bool:
+        return bool(name) and normalise_name(name) in self._generic
 
     @staticmethod
     def _add(index: dict[str, list[Agency]], key: str, agency: Agency) -> None:
@@ -441,9 +479,12 @@ class AgencyReference:
         candidates: Sequence[Agency],
         prefix_country: str | None = None,
         country_rank: Sequence[str] = (),
+        name: str | None = None,
     ) -> Agency | None:
         """One agency among those sharing a name: the national prefix decides, then the
-        countries the article talks about most, then the default country."""
+        countries the article talks about most. A name several bodies share, or one every
+        country uses (`name` generic: "Supreme Court"), needs the article's countries to say
+        whose; without them it stays unlinked rather than guessed."""
         if not candidates:
             return None
         if prefix_country:
@@ -455,11 +496,20 @@ class AgencyReference:
                 if not candidates:
                     return None
         rank: dict[str, int] = {}
-        for code in (*country_rank, DEFAULT_COUNTRY, "INT"):
+        for code in (*country_rank, "INT"):
             rank.setdefault(code, len(rank))
+        unique = len(candidates) == 1 and (
+            not self.is_generic(name)
+            or (prefix_country is not None and self.where(candidates[0]) == prefix_country)
+        )
+        if unique and candidates[0].agency_id not in self._host:
+            return candidates[0]
+        in_context = [a for a in candidates if self.where(a) in rank]
+        if not in_context:
+            return candidates[0] if unique else None
         return min(
-            candidates,
-            key=lambda a: (rank.get(a.country_code or "", len(rank)), self._order[a.agency_id]),
+            in_context,
+            key=lambda a: (rank[self.where(a) or ""], self._order[a.agency_id]),
         )
 
     def fuzzy(
@@ -488,11 +538,7 @@ class AgencyReference:
                 continue
             if prefix_country and agency.country_code not in (prefix_country, "INT"):
                 continue
-            if not prefix_country and agency.country_code not in (
-                "INT",
-                DEFAULT_COUNTRY,
-                *country_rank,
-            ):
+            if not prefix_country and self.where(agency) not in ("INT", *country_rank):
                 continue
             if score > best.get(agency.agency_id, (0.0, agency))[0]:
                 best[agency.agency_id] = (score, agency)
@@ -500,8 +546,15 @@ class AgencyReference:
             return None
         top = max(score for score, _ in best.values())
         tied = [agency for score, agency in best.values() if score == top]
-        chosen = self.pick(tied, prefix_country, country_rank)
+        chosen = self.pick(tied, prefix_country, country_rank, name)
         return (chosen, top / 100.0) if chosen else None
+
+
+@lru_cache(maxsize=1)
+def generic_agency_names() -> frozenset[str]:
+    """Normalised names that many countries give one of their bodies."""
+    data = json.loads(GENERIC_NAMES_FILE.read_text(encoding="utf-8"))
+    return frozenset(normalise_name(n) for n in data["names"])
 
 
 def agency_words(name: str) -> list[str]:
@@ -681,11 +734,16 @@ def link_agency_name(
     prefix, rest = gazetteer.split_national_prefix(name)
     if prefix is None:
         prefix, rest = gazetteer.split_national_suffix(name)
-    exact = reference.pick(reference.by_name(name), prefix, country_rank)
+    exact = reference.pick(reference.by_name(name), prefix, country_rank, name)
     if exact is None and prefix:
-        exact = reference.pick(reference.by_name(rest), prefix, country_rank)
+        exact = reference.pick(reference.by_name(rest), prefix, country_rank, rest)
     if exact is not None:
         return Link(exact, "reference", CONFIDENCE["reference"])
+    country = prefix or fallback_country
+    if country and (reference.by_name(name) or reference.by_name(rest)):
+        # a name the table gives other countries' bodies: this country's body of that name
+        agency = discovered_agency(rest, country, reference)
+        return Link(agency, "discovered", CONFIDENCE["discovered"])
     if allow_fuzzy:
         found = reference.fuzzy(rest, prefix, country_rank)
         if found:
@@ -1786,12 +1844,12 @@ class _ArticleExtractor:
             outside = _nationality_before(doc, start, self.gaz)
             owner = self._owner_country(p, start)
             if outside and link.agency.country_code not in (outside[0], "INT"):
-                alternative = self.ref.pick(self.ref.by_name(text), outside[0], rank)
+                alternative = self.ref.pick(self.ref.by_name(text), outside[0], rank, text)
                 if alternative is None:
                     return None
                 link = Link(alternative, link.method, link.confidence)
             elif owner and link.agency.country_code not in (owner, "INT"):
-                alternative = self.ref.pick(self.ref.by_name(text), owner, rank)
+                alternative = self.ref.pick(self.ref.by_name(text), owner, rank, text)
                 if alternative is not None:
                     link = Link(alternative, link.method, link.confidence)
                 elif not exact_only or not self.paragraphs[p].headline_like:
@@ -1891,14 +1949,14 @@ class _ArticleExtractor:
         owner = _possessive_owner(doc, start)
         if owner:
             owner_text = doc[owner[0] : owner[1]].text
-            found = self.ref.pick(self.ref.by_name(owner_text), None, rank)
+            found = self.ref.pick(self.ref.by_name(owner_text), None, rank, owner_text)
             if found:
                 return found.country_code
             for tok in doc[owner[0] : owner[1]]:
                 code = self.gaz.nationality(tok.text)
                 if code:
                     return code
-        return rank[0] if rank else DEFAULT_COUNTRY
+        return rank[0] if rank else None
 
     def _candidates(
         self, rank: Sequence[str]
@@ -2162,9 +2220,16 @@ class _ArticleExtractor:
                 continue
             span, place = where
             host = place.country_code
-            if host in (DEFAULT_COUNTRY, agency.country_code):
+            if host in (self.ref.where(agency), agency.country_code):
                 continue
             if any(k in self.taken[cand.para] for k in range(cand.end, span.end)):
+                continue
+            there = self.ref.embassy(agency.country_code, host)
+            if there is not None:
+                self.taken[cand.para].update(range(cand.end, span.end))
+                self.agencies[i] = replace(
+                    cand, end=span.end, link=replace(cand.link, agency=there)
+                )
                 continue
             sender = self.gaz.country_name(agency.country_code)
             if "consulate" in agency_words(doc[cand.start : cand.end].text):

@@ -20,6 +20,7 @@ entity mentions, then calls `extract_article_events`. Nothing here imports Dagst
 from __future__ import annotations
 
 import calendar
+import csv
 import hashlib
 import json
 import re
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 EXTRACTOR_VERSION = "events-rules-1.2.0"
 # rule data shared with the reference tables: dbt/seeds/rules/<name>.json
-RULES_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "rules"
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
+RULES_DIR = SEEDS_DIR / "rules"
 
 EVENT_TYPES = (
     "training",
@@ -137,246 +139,122 @@ class Quantity:
     end: int = 0
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+@lru_cache(maxsize=8)
+def load_rules(name: str) -> dict:
+    """A rule file of dbt/seeds/rules, read once per process."""
+    path = RULES_DIR / f"{name}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"event rule file {path} does not exist")
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
 
 
-def _phrases(text: str) -> frozenset[str]:
-    return frozenset(item.strip() for item in text.split(","))
+def _word_set(name: str) -> frozenset[str]:
+    return frozenset(load_rules("event_lexicon")["word_sets"][name])
 
 
-def _by_type(table: dict[str, str]) -> dict[str, str]:
-    """{event type: "word word ..."} -> {word: event type}."""
-    return {word: etype for etype, words in table.items() for word in words.split()}
+def _typed_words(name: str) -> dict[str, str]:
+    """{event type: [word, ...]} -> {word: event type}."""
+    table = load_rules("event_lexicon")["typed_words"][name]
+    return {word: etype for etype, words in table.items() for word in words}
 
 
-def _pairs(text: str) -> dict[str, str]:
-    """ "word:CODE, two words:CODE" -> {word: CODE}."""
-    return dict(item.strip().rsplit(":", 1) for item in text.split(","))
+def _mapping(name: str) -> dict[str, str]:
+    return dict(load_rules("event_lexicon")["mappings"][name])
+
+
+def _pair_set(name: str) -> frozenset[tuple[str, str]]:
+    return frozenset(tuple(pair) for pair in load_rules("event_lexicon")["pair_sets"][name])
 
 
 # --- Trigger lexicon -------------------------------------------------------------------------
 
-NOUN_TRIGGERS = _by_type(
-    {
-        "training": "training workshop course seminar",
-        "meeting": "meeting talks discussion dialogue consultation call",
-        "agreement": "agreement mou memorandum memoranda treaty pact negotiation signing",
-        "operation": "operation raid crackdown sweep bust",
-        "arrest": "arrest apprehension",
-        "seizure": "seizure confiscation haul interception",
-        "extradition": "extradition",
-        "deportation": "deportation repatriation expulsion handover",
-        "inspection": "inspection check evaluation assessment",
-        "conference": "conference summit forum symposium",
-        "office_opening": "opening inauguration establishment launch",
-        "ranking": "rank ranking tier list blacklist greylist graylist watchlist",
-    }
-)
+NOUN_TRIGGERS = _typed_words("noun_triggers")
 
-VERB_TRIGGERS = _by_type(
-    {
-        "training": "train",
-        "meeting": "meet",
-        "agreement": "sign ink agree concur",
-        "operation": "raid crack bust dismantle",
-        "arrest": "arrest detain apprehend nab capture catch hold round",
-        "seizure": "seize confiscate net intercept impound recover find",
-        "extradition": "extradite",
-        "deportation": "deport repatriate expel escort send fly hand turn",
-        "inspection": "inspect check",
-        "office_opening": "open inaugurate establish launch set unveil",
-        "ranking": "rank downgrade upgrade blacklist greylist graylist delist",
-    }
-)
+VERB_TRIGGERS = _typed_words("verb_triggers")
 
-AGREEMENT_NOUNS = _words(
-    "accord agreement charter contract convention deal declaration letter memoranda memorandum "
-    "mou pact plan protocol treaty"
-)
-OFFICE_NOUNS = _words(
-    "attache attaché branch bureau center centre desk headquarters hub office outpost secretariat "
-    "station"
-)
-LIST_MODIFIERS = frozenset({"grey", "gray", "black", "watch"})
+AGREEMENT_NOUNS = _word_set("agreement_nouns")
+OFFICE_NOUNS = _word_set("office_nouns")
+# what a search turns up besides counted goods ("discovered a drug lab")
+ILLICIT_SITES = _word_set("illicit_sites")
+LIST_MODIFIERS = _word_set("list_modifiers")
 # Heads that turn a trigger used as a modifier ("training session") into an event noun;
 # any other head ("training support", "operation costs") makes the trigger a mere attribute.
-EVENT_HEAD_NOUNS = _words(
-    "campaign ceremony class course drill event exercise meeting mission operation package "
-    "program programme raid seminar session workshop"
-)
+EVENT_HEAD_NOUNS = _word_set("event_head_nouns")
 # "operation" also names what criminals run ("scam operations", "trafficking operation").
-CRIMINAL_MODIFIERS = _words(
-    "business casino crime criminal fraud gambling gang illegal illicit laundering logging "
-    "mining network production scam scamming smuggling syndicate telecom terrorist trafficking "
-    "voip"
-)
-NON_HUMAN_OBJECTS = _words(
-    "attention breath chance control data essence eye fire footage glimpse headline image "
-    "imagination information initiative interest lead market moment momentum opportunity photo "
-    "picture power share sight spirit video view"
-)
-PROPOSAL_NOUNS = _words("deal offer plan proposal recommendation request suggestion terms")
-MEET_NON_OBJECTS = _words(
-    "challenge commitment condition cost criterion deadline demand end expectation fate goal "
-    "need obligation quota requirement standard target threshold"
-)
-PERSON_NOUNS = _words(
-    "accomplice boss citizen courier criminal dealer driver foreigner fugitive gangster he her "
-    "him individual kingpin leader man member migrant mule national offender officer official "
-    "people person scammer she smuggler suspect teenager them they trafficker woman worker "
-    "youth"
-)
+CRIMINAL_MODIFIERS = _word_set("criminal_modifiers")
+NON_HUMAN_OBJECTS = _word_set("non_human_objects")
+PROPOSAL_NOUNS = _word_set("proposal_nouns")
+PROPOSING_NOUNS = _word_set("proposing_nouns")
+MEET_NON_OBJECTS = _word_set("meet_non_objects")
+PERSON_NOUNS = _word_set("person_nouns")
 
 # Who can be handed over, blacklisted or held: people, not things ("handed over 30 test kits").
-HANDOVER_PATIENTS = PERSON_NOUNS | _words("batch fugitive group national suspect")
+HANDOVER_PATIENTS = PERSON_NOUNS | _word_set("handover_patients")
 # Who finds things in a raid ("police found 120 phones"), as against a study or a court.
-LAW_ENFORCEMENT_NOUNS = _words(
-    "agent authority customs investigator officer official police policeman soldier team troop"
-)
+LAW_ENFORCEMENT_NOUNS = _word_set("law_enforcement_nouns")
 # An evaluation or assessment is an inspection only as a peer review of a country's regime
 # ("its next mutual evaluation by the APG"), not a "risk assessment" or a review of a course.
-EVALUATION_MODIFIERS = _words("mutual on-site onsite peer")
-CUSTODY_NOUNS = _words("custody detention")
-CRIMINAL_GROUPS = _words("cartel cell compound den gang network ring syndicate")
-LAW_ENFORCEMENT_ORGS = LAW_ENFORCEMENT_NOUNS | _words(
-    "agency bureau commissariat department force gendarmerie guard service unit"
-)
+EVALUATION_MODIFIERS = _word_set("evaluation_modifiers")
+CUSTODY_NOUNS = _word_set("custody_nouns")
+CRIMINAL_GROUPS = _word_set("criminal_groups")
+LAW_ENFORCEMENT_ORGS = LAW_ENFORCEMENT_NOUNS | _word_set("law_enforcement_orgs")
 
 # Verbs whose object is an event noun the subject carries out, attends or receives.
-LIGHT_VERBS = _words(
-    "announce approve arrange assist attend begin carry chair close co-chair co-host co-organize "
-    "complete conclude conduct confirm continue convene coordinate deliver do enter execute "
-    "finish give have hold host ink intensify join kick launch lead make mount offer open order "
-    "organise organize pay perform plan prepare provide reach receive request resume run schedule "
-    "see seek set sign spearhead stage start step support take undergo undertake witness wrap"
-)
-PLAN_VERBS = _words(
-    "agree aim approve arrange decide due expect intend order plan pledge poise prepare promise "
-    "request schedule seek set slate vow"
-)
+LIGHT_VERBS = _word_set("light_verbs")
+PLAN_VERBS = _word_set("plan_verbs")
 # Verbs a event noun can be the subject of while the sentence still reports the event itself
 # ("the raid netted...", "the conference ends Friday") rather than describing its effects
 # ("the MoU will enhance...", "such operations showcase...").
-OCCURRENCE_VERBS = _words(
-    "address attract begin bring close commence conclude continue convene cover draw end "
-    "feature finish focus follow gather happen involve kick last occur open proceed resume run "
-    "see start take target turn wrap"
-)
+OCCURRENCE_VERBS = _word_set("occurrence_verbs")
 # What an event achieved ("the raid netted 300 grams"): said of a past event only; "the
 # training will produce 50 officers" is an expected effect, not the training.
-RESULT_VERBS = _words(
-    "arrest bust catch culminate discover dismantle expose find free hit lead net produce recover "
-    "rescue result reveal seize sweep uncover yield"
-)
+RESULT_VERBS = _word_set("result_verbs")
 # Prepositional links between a verb and an event noun that assert the event
 # ("took part in a training", "resulted in the seizure", "went through training").
-LIGHT_PREPOSITIONS = frozenset(
-    {
-        ("take", "in"),
-        ("participate", "in"),
-        ("engage", "in"),
-        ("result", "in"),
-        ("lead", "to"),
-        ("go", "through"),
-        ("put", "through"),
-        ("enter", "into"),
-        ("involve", "in"),
-        ("join", "in"),
-        ("culminate", "in"),
-        ("send", "for"),
-        ("take", "into"),
-        ("come", "under"),
-        ("sign", "into"),
-        ("host", "for"),
-        ("invite", "to"),
-        ("invite", "for"),
-        ("result", "from"),
-    }
-)
+LIGHT_PREPOSITIONS = _pair_set("light_prepositions")
 # "the seizure was the result of a joint operation by ...": the operation is asserted
-OUTCOME_NOUNS = _words("consequence culmination fruit outcome product result")
-INTRODUCING_PREPOSITIONS = _words("after amid amidst following upon")
-ANCHOR_PREPOSITIONS = _words(
-    "after ahead amid amidst before despite during following prior since throughout upon"
-)
-TOPIC_PREPOSITIONS = frozenset({"about", "on", "regarding", "concerning", "over", "into", "of"})
-CONTAINER_NOUNS = _words(
-    "batch ceremony couple edition host leg number part phase round series set spate stage "
-    "string total wave"
-)
-GENERIC_DETERMINERS = frozenset({"such", "any", "every", "no", "each"})
-GENERIC_MODIFIERS = _words(
-    "additional adequate frequent further future increased insufficient more necessary periodic "
-    "possible potential proper regular routine similar sustained typical usual"
-)
-NONCOMMITTAL_VERBS = _words(
-    "aim allow ask attempt call complicate consider decline demand enable encourage expect "
-    "explore face facilitate fail help hinder hope invite like lobby love mean need prefer "
-    "press propose push recommend refuse require risk seek strive struggle suggest threaten try "
-    "urge use want wish work"
-)
-PLANNING_ADJECTIVES = frozenset({"set", "due", "scheduled", "slated", "poised"})
+OUTCOME_NOUNS = _word_set("outcome_nouns")
+INTRODUCING_PREPOSITIONS = _word_set("introducing_prepositions")
+ANCHOR_PREPOSITIONS = _word_set("anchor_prepositions")
+TOPIC_PREPOSITIONS = _word_set("topic_prepositions")
+CONTAINER_NOUNS = _word_set("container_nouns")
+GENERIC_DETERMINERS = _word_set("generic_determiners")
+GENERIC_MODIFIERS = _word_set("generic_modifiers")
+NONCOMMITTAL_VERBS = _word_set("noncommittal_verbs")
+PLANNING_ADJECTIVES = _word_set("planning_adjectives")
 # "a meeting is planned for June", "the course is scheduled for February": present passive
 # of a planning verb puts its subject in the future
-PASSIVE_PLAN_VERBS = _words("arrange plan schedule set slate")
-PREPARING_VERBS = _words("arrange plan prepare schedule")
-PLAN_NOUNS = _words("arrangement decision move plan preparation step")
-PROGRAMME_NOUNS = _words("campaign initiative mission programme program project scheme")
-NONCOMMITTAL_ADJECTIVES = _words(
-    "able aimed capable charged committed crucial dedicated designed difficult eager easy "
-    "essential free hard important impossible keen key likely mandated meant necessary possible "
-    "ready responsible tasked unable unlikely used vital willing"
-)
+PASSIVE_PLAN_VERBS = _word_set("passive_plan_verbs")
+PREPARING_VERBS = _word_set("preparing_verbs")
+PLAN_NOUNS = _word_set("plan_nouns")
+PROGRAMME_NOUNS = _word_set("programme_nouns")
+NONCOMMITTAL_ADJECTIVES = _word_set("noncommittal_adjectives")
 # Participles that, attached to an event noun, say it took place ("the meeting, held on ...").
-ACL_OCCURRENCE = _words(
-    "attend begin carry chair complete conclude conduct convene end finish happen hold host "
-    "launch lead make occur organise organize preside run sign sponsor stage start take wrap"
-)
-IMPLICATIVE_VERBS = _words(
-    "begin bother come continue dare get go happen help keep manage move object proceed resume "
-    "rush start succeed"
-)
-MOTION_VERBS = _words(
-    "arrive assemble be come convene dispatch fly gather go head join leave meet remain return "
-    "send stay travel visit"
-)
-REPORTING_VERBS = _words(
-    "acknowledge add announce claim confirm disclose emphasise emphasize explain indicate "
-    "insist mention note post quote recall reiterate remark report reveal say state stress tell "
-    "write"
-)
-DENIAL_VERBS = frozenset({"deny", "reject", "refute", "dismiss", "doubt", "question"})
+ACL_OCCURRENCE = _word_set("acl_occurrence")
+# Verbs of effort whose perfect asserts the complement ("have worked to dismantle").
+EFFORT_VERBS = _word_set("effort_verbs")
+IMPLICATIVE_VERBS = _word_set("implicative_verbs")
+MOTION_VERBS = _word_set("motion_verbs")
+REPORTING_VERBS = _word_set("reporting_verbs")
+DENIAL_VERBS = _word_set("denial_verbs")
 # Matrix verbs whose complement is not asserted ("hoped the US would send police").
-WISH_VERBS = _words(
-    "ask call clear doubt encourage hope know propose recommend suggest unclear urge want wish"
-)
-HEARSAY_NOUNS = _words("allegation claim hope possibility rumor rumour speculation")
-CONDITIONAL_MARKERS = frozenset({"if", "unless", "whether", "lest"})
-FUTURE_MODALS = frozenset({"will", "shall", "'ll", "wo"})
-PROGRESS_ADJECTIVES = frozenset({"underway", "ongoing", "under"})
-CURRENT_ADVERBS = frozenset({"currently", "now", "still"})
-STATE_VERBS = frozenset({"remain", "stay"})
-ATTRIBUTION_HEADS = frozenset({"according", "per"})
-SPEAKER_TITLES = _words(
-    "chief commander commissioner deputy director general head minister officer official police "
-    "representative secretary spokesman spokesperson spokeswoman"
-)
-DISTINCT_MARKERS = frozenset({"another", "separate", "different"})
-DISTINCT_ADVERBS = frozenset({"separately", "elsewhere"})
+WISH_VERBS = _word_set("wish_verbs")
+HEARSAY_NOUNS = _word_set("hearsay_nouns")
+CONDITIONAL_MARKERS = _word_set("conditional_markers")
+FUTURE_MODALS = _word_set("future_modals")
+PROGRESS_ADJECTIVES = _word_set("progress_adjectives")
+CURRENT_ADVERBS = _word_set("current_adverbs")
+STATE_VERBS = _word_set("state_verbs")
+ATTRIBUTION_HEADS = _word_set("attribution_heads")
+SPEAKER_TITLES = _word_set("speaker_titles")
+DISTINCT_MARKERS = _word_set("distinct_markers")
+DISTINCT_ADVERBS = _word_set("distinct_adverbs")
 HEADLINE_MAX_WORDS = 20
 
 # Demonyms name the countries of participants who are not named agencies ("Thai police",
 # "Chinese nationals"); the entity module does not count them as places.
-DEMONYMS = _pairs(
-    "cambodian:KH, khmer:KH, thai:TH, vietnamese:VN, lao:LA, laotian:LA, chinese:CN, "
-    "taiwanese:TW, american:US, british:GB, australian:AU, french:FR, japanese:JP, korean:KR, "
-    "south korean:KR, malaysian:MY, indonesian:ID, filipino:PH, singaporean:SG, burmese:MM, "
-    "myanmar:MM, indian:IN, russian:RU, german:DE, nigerian:NG, canadian:CA, bangladeshi:BD, "
-    "pakistani:PK, nepali:NP, italian:IT, spanish:ES, dutch:NL, swiss:CH, swedish:SE, "
-    "norwegian:NO, danish:DK, belgian:BE, irish:IE, turkish:TR, iranian:IR, ugandan:UG, "
-    "kenyan:KE, sri lankan:LK, emirati:AE, brazilian:BR, mexican:MX"
-)
+DEMONYMS = _mapping("demonyms")
 
 # --- Small parse helpers ---------------------------------------------------------------------
 
@@ -510,11 +388,38 @@ def _is_person(tok: Token) -> bool:
     )
 
 
+MEETABLE_TITLES = _word_set("meetable_titles")
+
+
+def _is_party(tok: Token) -> bool:
+    """A person, an official or a body that can be met, not a place."""
+    if tok.ent_type_ in ("GPE", "LOC", "FAC"):
+        return False
+    return (
+        _is_human(tok)
+        or tok.ent_type_ == "ORG"
+        or _lemma(tok) in LAW_ENFORCEMENT_ORGS | SPEAKER_TITLES | MEETABLE_TITLES
+        or tok.pos_ == "PROPN"
+        and tok.ent_type_ in ("PERSON", "")
+    )
+
+
+def _returned_someone(tok: Token) -> bool:
+    passive = _children(tok, "nsubjpass")
+    if passive:
+        return any(_is_person(p) for p in passive)
+    return any(_is_person(o) for o in _children(tok, "dobj")) and any(
+        _lemma(p) == "to" for p in _children(tok, "prep")
+    )
+
+
 def _search_find(tok: Token, objects: list[Token]) -> bool:
     """ "police found about 120 mobile phones", "300 kg of heroin was found in a truck": what
     a search turned up, counted; not "the study found", "found guilty" or "found 3 bodies"."""
     if any(_lemma(o) in PERSON_NOUNS | {"body", "victim", "remains", "people"} for o in objects):
         return False
+    if any(_lemma(o) in ILLICIT_SITES for o in objects):
+        return True
 
     def goods(region: Token) -> bool:
         text = tok.doc[region.left_edge.i : region.right_edge.i + 1].text
@@ -561,8 +466,28 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
     if lemma == "dismantle":
         # "dismantled eight trafficking rings": an operation against a group, not a policy
         return bool(obj_lemmas & CRIMINAL_GROUPS)
-    if lemma == "find":
+    if lemma in ("find", "discover"):
         return _search_find(tok, objects)
+    if lemma == "return":
+        # "was returned to the United States", "returned the fugitive to Korea": someone sent
+        # back, not a traveller who "returned home"
+        return _returned_someone(tok)
+    if lemma == "order":
+        # "ordered 47 foreigners out": an expulsion
+        return any(c.lower_ == "out" for c in tok.children) and any(_is_person(o) for o in objects)
+    if lemma == "visit":
+        # an official's visit to another official or a body, not to a country or a site
+        return any(_is_party(o) for o in objects)
+    if lemma == "call":
+        # "called on the police chief": a courtesy call; "called on Thailand to act" is a plea
+        return (
+            prt is None
+            and not _children(tok, "xcomp", "ccomp")
+            and any(
+                _lemma(prep) == "on" and any(_is_party(o) for o in _children(prep, "pobj"))
+                for prep in _children(tok, "prep")
+            )
+        )
     following = [t.lower_ for t in tok.doc[tok.i + 1 : tok.i + 3]]
     if lemma == "hold" and (
         following == ["to", "account"]
@@ -630,10 +555,13 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
         return tok.dep_ not in ("amod", "compound") and not tok.lower_.startswith("high")
     if lemma == "raid":
         return bool(objects) or tok.tag_ == "VBN"
+    if lemma == "rescue":
+        # "rescued 80 women from a hotel": a raid that freed people, not "rescued the talks"
+        return any(_is_human(p) for p in _patients(tok))
     return True
 
 
-PLURAL_PRONOUNS = _words("both they we")
+PLURAL_PRONOUNS = _word_set("plural_pronouns")
 
 
 def _several_parties(verb: Token) -> bool:
@@ -658,9 +586,22 @@ def _agreement_head(tok: Token) -> bool:
     return tok.dep_ in ("acl", "relcl") and _lemma(tok.head) in AGREEMENT_NOUNS
 
 
+def _tier_number(tok: Token) -> bool:
+    """ "Tier 2", "Tier-3": a tier with its number."""
+    return any(c.like_num for c in tok.children) or any(
+        t.like_num for t in tok.doc[tok.i + 1 : tok.i + 3]
+    )
+
+
 def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
     mods = {_lemma(c) for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
-    if tok.dep_ in ("compound", "amod", "nmod") and _lemma(tok.head) not in EVENT_HEAD_NOUNS:
+    ranked = key == "tier" and _tier_number(tok)
+    if (
+        tok.dep_ in ("compound", "amod", "nmod")
+        and _lemma(tok.head) not in EVENT_HEAD_NOUNS
+        and not ranked
+    ):
+        # "training support" is an attribute; "a Tier 2 country" states a ranking
         return False
     if key == "operation":
         if mods & CRIMINAL_MODIFIERS:
@@ -706,9 +647,7 @@ def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
             c.lower_ in ("grey", "gray", "black", "watch") for c in tok.lefts
         )
     if key == "tier":
-        return any(c.like_num for c in tok.children) or any(
-            t.like_num for t in tok.doc[tok.i + 1 : tok.i + 3]
-        )
+        return _tier_number(tok)
     if key in ("rank", "ranking"):
         return tok.dep_ not in ("compound", "amod") and not tok.lower_.startswith("high")
     if key == "negotiation":
@@ -725,7 +664,13 @@ def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
             for p in _children(prep, "pobj")
         ]
         things = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "NOUN"]
-        return all(_is_person(p) for p in of_objects) and not any(not _is_human(c) for c in things)
+        # people must be named: "the handover ceremony" of a warehouse hands over a building
+        named = of_objects or [c for c in things if _is_human(c)]
+        return (
+            bool(named)
+            and all(_is_person(p) for p in of_objects)
+            and not any(not _is_human(c) for c in things)
+        )
     if key in ("evaluation", "assessment"):
         return bool(mods & EVALUATION_MODIFIERS) or any(
             _lemma(prep) == "by" for prep in _children(tok, "prep")
@@ -781,6 +726,18 @@ def _own_tense(verb: Token) -> str | None:
     ):
         return _PLANNED
     return _GENERIC
+
+
+def _perfect(verb: Token) -> bool:
+    return verb.tag_ == "VBN" and any(_lemma(a) == "have" for a in _children(verb, "aux"))
+
+
+def _such_as(as_token: Token) -> bool:
+    """ "such as" or "as such": the example marker, not "as" of role or comparison."""
+    before = as_token.doc[as_token.i - 1] if as_token.i > 0 else None
+    return (before is not None and before.lower_ == "such") or any(
+        c.lower_ == "such" for c in as_token.children
+    )
 
 
 def _marks(tok: Token) -> set[str]:
@@ -841,6 +798,9 @@ def _status_of(verb: Token, headline: bool, depth: int = 0) -> str:
         return _PLANNED
     if headline and verb.tag_ == "VBN" and dep in ("acl", "ROOT", "relcl"):
         return _HAPPENED
+    if dep == "pcomp" and head.lower_ == "as" and _such_as(head):
+        # "tasks such as raiding casinos": an instance of what the outer clause states
+        return _status_of_noun_clause(head.head, headline, depth + 1)
     if dep == "pcomp" and head.pos_ == "ADP":
         # "after cracking down ..., they confiscated" inherits; "responsible for checking"
         # or "efforts in tackling" names an activity, not an event.
@@ -853,7 +813,8 @@ def _status_of(verb: Token, headline: bool, depth: int = 0) -> str:
         if has_to:
             # "taking steps to deport" is planned; "a programme to provide training" shares
             # the programme's fate; "efforts to arrest" or "the objective to work" does not.
-            if _lemma(head) in PLAN_NOUNS:
+            if _lemma(head) in PLAN_NOUNS | PROPOSING_NOUNS:
+                # "the proposal to hold a joint meeting"; a request is not yet a plan
                 return _PLANNED
             arranger = head.head
             if (
@@ -898,6 +859,9 @@ def _status_of(verb: Token, headline: bool, depth: int = 0) -> str:
         if any(_lemma(o) in PLAN_NOUNS | {"measure", "action"} for o in _children(head, "dobj")):
             # "taking steps to deport", "took measures to inspect"
             return _PLANNED
+        if head_lemma in EFFORT_VERBS and _perfect(head):
+            # "have worked to dismantle ...": a record of what was done
+            return head_status
         if dep == "advcl":
             return head_status if head_lemma in MOTION_VERBS else _IRREALIS
         # Only implicative verbs assert their complement ("continued to object", "managed
@@ -991,11 +955,25 @@ def _climb_transparent(noun: Token) -> Token:
 def _anchor(trigger: Token) -> _Anchor | None:
     if _is_verb(trigger):
         return _Anchor(trigger, trigger, "verb", trigger)
-    return _noun_anchor(trigger)
+    return _noun_anchor(trigger) or _header_anchor(trigger)
+
+
+def _header_anchor(trigger: Token) -> _Anchor | None:
+    """A verbless header line names its occasion ("Regional Workshop on Border Control,
+    12 March 2021", "Remarks at the Police Training"): the line itself is the statement."""
+    sent = trigger.sent
+    if not _is_headline(sent) or any(_is_verb(t) and t.tag_ != "VBG" for t in sent):
+        return None
+    return _Anchor(trigger, sent.root, "header", sent.root)
 
 
 def _noun_anchor(trigger: Token) -> _Anchor | None:
     noun = _climb_transparent(trigger)
+    if noun is trigger and trigger.dep_ in ("compound", "nmod", "amod"):
+        # "Cambodia is a Tier 2 country", "remains a Tier-3 nation": the ranked noun's clause
+        ranked = trigger.head
+        if ranked.dep_ in ("attr", "oprd") and _is_verb(ranked.head):
+            return _Anchor(trigger, ranked.head, "state", ranked.head)
     anchor = _clause_anchor(trigger, noun)
     if anchor is not None:
         return anchor
@@ -1062,14 +1040,21 @@ def _clause_anchor(trigger: Token, noun: Token) -> _Anchor | None:
                 return None
             return _Anchor(trigger, head, "obj", head)
         return None
-    if dep == "pobj" and head.dep_ in ("prep", "agent", "dative"):
-        prep = _lemma(head)
+    if dep == "dobj" and head.lower_ == "following" and head.dep_ in ("prep", "advcl", "pcomp"):
+        # the tagger reads the preposition "following the raid" as a participle
+        dep, head = "pobj", head
+    if dep == "pobj" and head.dep_ in ("prep", "agent", "dative", "advcl", "pcomp"):
+        prep = head.lower_ if head.lower_ in ANCHOR_PREPOSITIONS else _lemma(head)
         governor = head.head
         if prep in ANCHOR_PREPOSITIONS and _is_time_anchor(prep, noun):
             return None
         if governor.pos_ in ("NOUN", "PROPN") and _lemma(governor) == "part":
             governor = governor.head
             prep = "in"
+        cause = _causal_clause(governor)
+        if cause is not None:
+            # "have updated their skills thanks to a series of meetings": a cause is asserted
+            return _Anchor(trigger, cause, "pp", cause)
         if (
             prep == "of"
             and _lemma(governor) in OUTCOME_NOUNS
@@ -1104,16 +1089,31 @@ def _clause_anchor(trigger: Token, noun: Token) -> _Anchor | None:
     return None
 
 
+CAUSAL_HEADS = _word_set("causal_heads")
+
+
+def _causal_clause(governor: Token) -> Token | None:
+    """The verb a causal phrase ("thanks to", "due to", "as a result of") hangs on."""
+    if _is_verb(governor) or _lemma(governor) not in CAUSAL_HEADS:
+        return None
+    head = governor.head
+    if head.pos_ == "ADP" and head.head != head:
+        head = head.head
+    return head if _is_verb(head) and head != governor else None
+
+
 def _is_time_anchor(prep: str, noun: Token) -> bool:
     """ "after the meeting", "during the ASEAN Summit", "before an arrest" time another
     statement; "following a joint operation" or "following the opening of an FBI office in
     2008" introduces its event."""
     if prep not in INTRODUCING_PREPOSITIONS:
         return True
-    named = noun.pos_ == "PROPN" or any(
+    # "following the joint operation" or "after the raid" introduces the event it names
+    # (a restatement folds into the earlier statement); a named occasion ("after the ASEAN
+    # Summit") only times another statement
+    return noun.pos_ == "PROPN" or any(
         c.dep_ == "compound" and c.pos_ == "PROPN" for c in noun.children
     )
-    return named or _is_anaphoric(noun)
 
 
 def _refine_status(anchor: _Anchor, status: str) -> str:
@@ -1295,7 +1295,7 @@ _VAGUE = re.compile(
     r"decades?|centur(?:y|ies)|era|years|months|weeks|days|at times|various)\b",
     re.I,
 )
-DATE_PREPOSITIONS = _words("after at before by during from in on since until")
+DATE_PREPOSITIONS = _word_set("date_prepositions")
 _AGO = re.compile(r"\bago\b", re.I)
 # The tagger sometimes labels "Tier 3" or "the 1,000" as a date: a date phrase names a unit.
 _DATE_WORD = re.compile(
@@ -1559,36 +1559,11 @@ def _tree_distance(a: Token, b: Token) -> int:
 # --- Quantities ------------------------------------------------------------------------------
 
 # Qualifiers of an amount; the pattern tries the longest first ("more than" before "over").
-_QUALIFIERS = _phrases(
-    "more than, over, nearly, almost, about, around, approximately, approx., some, at least, "
-    "up to, less than, fewer than, under, roughly, close to, a total of, in excess of, "
-    "upwards of, an estimated, estimated, just over, just under, as many as, as much as"
-)
-_WORD_NUMBERS = {
-    k: int(v)
-    for k, v in _pairs(
-        "a:1, an:1, one:1, two:2, three:3, four:4, five:5, six:6, seven:7, eight:8, nine:9, "
-        "ten:10, eleven:11, twelve:12, thirteen:13, fourteen:14, fifteen:15, sixteen:16, "
-        "seventeen:17, eighteen:18, nineteen:19, twenty:20, thirty:30, forty:40, fifty:50, "
-        "sixty:60, seventy:70, eighty:80, ninety:90, hundred:100, dozen:12, dozens:24, "
-        "hundreds:200, thousands:2000"
-    ).items()
-}
+_QUALIFIERS = _word_set("qualifiers")
+_WORD_NUMBERS = {k: int(v) for k, v in _mapping("word_numbers").items()}
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "mln": 1e6, "bn": 1e9}
 # unit as written -> the unit stored (kg, g, t, pills, l, people, USD)
-_UNITS = _by_type(
-    {
-        "kg": "kg kgs kilogram kilograms kilo kilos kilogrammes",
-        "g": "g gram grams gramme grammes",
-        "t": "ton tons tonne tonnes",
-        "pills": "pill pills tablet tablets capsule capsules",
-        "l": "litre litres liter liters l",
-        "people": "people persons person suspects suspect individuals men women foreigners "
-        "nationals fugitives workers victims migrants citizens members criminals traffickers "
-        "dealers smugglers scammers offenders children",
-        "USD": "dollars usd",
-    }
-)
+_UNITS = _typed_words("units")
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _UNIT_RE = "|".join(sorted(_UNITS, key=len, reverse=True))
 _WORDNUM = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
@@ -1604,17 +1579,10 @@ _QTY_RE = re.compile(
     rf"with\b|which\b|that\b|to\b|for\b|on\b|by\b|during\b)[A-Za-z][\w-]*){{0,2}}))?",
     re.I,
 )
-_SUBSTANCE_WORDS = _words(
-    "amphetamine amphetamines cannabis cathinone chemicals cocaine crystal drug drugs ecstasy "
-    "fentanyl hashish heroin ice ketamine kratom liquid marijuana mdma meth methamphetamine "
-    "methamphetamines morphine narcotics opium precursor precursors safrole yaba"
-)
+_SUBSTANCE_WORDS = _word_set("substance_words")
 
 
-_FUNCTION_WORDS = _words(
-    "a an and are at been by for from had has have in is of on or that the them to was were "
-    "which who with"
-)
+_FUNCTION_WORDS = _word_set("function_words")
 _DEMONYM_RE = "|".join(d.title() for d in sorted(DEMONYMS, key=len, reverse=True))
 _DEMONYM_QTY_RE = re.compile(
     rf"(?:(?P<qual>{_QUAL_RE})\s+)?(?P<num>{_NUM})\s+(?P<dem>{_DEMONYM_RE})s?\b"
@@ -1790,14 +1758,12 @@ def _entity_tokens(sentence: SentenceInput) -> _EntityTokens:
     return out
 
 
-HOST_VERBS = _words("chair convene host organise organize preside sponsor")
-TRAINER_VERBS = _words("conduct deliver give hold lead offer organise organize provide run train")
-TRAINEE_VERBS = _words("attend complete finish receive undergo")
+HOST_VERBS = _word_set("host_verbs")
+TRAINER_VERBS = _word_set("trainer_verbs")
+TRAINEE_VERBS = _word_set("trainee_verbs")
 # "training with officers from X": the agency the trained people come from
-PEOPLE_NOUNS = PERSON_NOUNS | _words(
-    "counterpart delegation participant personnel police representative staff student team"
-)
-REQUEST_NOUNS = _words("behest invitation request")
+PEOPLE_NOUNS = PERSON_NOUNS | _word_set("people_nouns")
+REQUEST_NOUNS = _word_set("request_nouns")
 
 
 @dataclass
@@ -2009,6 +1975,8 @@ def _assess(
         start, end, precision = resolve_date(
             date_text, published, "future" if status == _PLANNED else "past"
         )
+    if anchor.relation == "header" and start is not None and published is not None:
+        status = _PLANNED if start > published else _HAPPENED
     if present_but_dated and start is not None and published is not None:
         # a caption's or report's present tense over a dated event ("sign an agreement on
         # Monday", "the conference ends Friday"): the date says when it is
@@ -2019,10 +1987,10 @@ def _assess(
     return _Assessment(anchor, status, scope, anchor_ids, date_text, (start, end, precision))
 
 
-UNIVERSAL_DETERMINERS = frozenset({"every", "any", "each"})
-UNIVERSAL_PRONOUNS = _words("anybody anyone everybody everyone whoever")
+UNIVERSAL_DETERMINERS = _word_set("universal_determiners")
+UNIVERSAL_PRONOUNS = _word_set("universal_pronouns")
 # "under the agreement, the two sides will share ...": what an instrument provides for
-TERMS_NOUNS = AGREEMENT_NOUNS | _words("arrangement framework law programme program scheme")
+TERMS_NOUNS = AGREEMENT_NOUNS | _word_set("terms_nouns")
 
 
 def _universal_object(verb: Token) -> bool:
@@ -2123,8 +2091,8 @@ def _sentence_mentions(
     return _fold_raid_arrests(mentions, clauses)
 
 
-ORDINALS = _words("first second third fourth fifth sixth final last")
-RAID_TYPES = frozenset({"operation", "arrest"})
+ORDINALS = _word_set("ordinals")
+RAID_TYPES = _word_set("raid_types")
 
 
 def _is_member(trigger: Token) -> bool:
@@ -2201,8 +2169,66 @@ def _participants(
         and head.i not in found.anchor_ids
         and head.i not in patients
     ]
+    named_forces = _national_forces(etype, found, entities, ids - patients)
+    participants += [p for p in named_forces if p[0] not in {a for a, _ in participants}]
     named = frozenset(a for a, _ in participants)
     return participants or _speaker_agencies(found.anchor.governor, entities), named
+
+
+@lru_cache(maxsize=1)
+def _national_force_ids() -> dict[str, str]:
+    """{demonym: agency id} for the countries whose police force the reference table names
+    in one of the forms of `event_participants.json` ("Thai National Police")."""
+    rules = load_rules("event_participants")
+    names: dict[str, set[str]] = {}
+    with (SEEDS_DIR / "ref_agencies.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            for name in [row["canonical_name"], *(row["aliases"] or "").split("|")]:
+                names.setdefault(name.strip().lower(), set()).add(row["agency_id"])
+    out = {}
+    for demonym in DEMONYMS:
+        ids = set().union(
+            *(names.get(f.format(demonym=demonym), set()) for f in rules["national_force_names"])
+        )
+        if len(ids) == 1:
+            out[demonym] = ids.pop()
+    return out
+
+
+def _national_forces(
+    etype: str, found: _Assessment, entities: _EntityTokens, ids: set[int]
+) -> list[tuple[str, str]]:
+    """ "Thai police", "a top Cambodian police official", "police in Thailand": a country's
+    police force named by its nationality rather than its name."""
+    forces = _national_force_ids()
+    words = set(load_rules("event_participants")["force_words"])
+    by_country = {DEMONYMS[d]: agency for d, agency in forces.items()}
+    places = {head.i: ent.country_code for ent, head, _ in entities if ent.entity_type == "place"}
+    inside_names = [span for ent, _, span in entities if ent.entity_type == "agency"]
+    out = []
+    for tok in found.scope:
+        if tok.i not in ids or tok.i in found.anchor_ids or _lemma(tok) not in words:
+            continue
+        if _inside(tok, inside_names):
+            continue
+        phrase = list(tok.children)
+        if tok.dep_ == "compound":
+            phrase += list(tok.head.children)
+        agency = next((forces[t.lower_] for t in phrase if t.lower_ in forces), None)
+        if agency is None:
+            agency = next(
+                (
+                    by_country.get(places.get(o.i))
+                    for prep in _children(tok, "prep")
+                    if _lemma(prep) == "in"
+                    for o in _children(prep, "pobj")
+                    if by_country.get(places.get(o.i))
+                ),
+                None,
+            )
+        if agency is not None:
+            out.append((agency, _role(etype, tok, found.anchor)))
+    return out
 
 
 def _places(
@@ -2239,12 +2265,12 @@ def _lead_country(participants: list[tuple[str, str]], entities: _EntityTokens) 
 
 # "in recent years", "over the past two months": a period holding many events
 _PERIOD_PHRASE = re.compile(r"\b(?:recent|past|last)\s+(?:\w+\s+)?(?:years|months|decades)\b", re.I)
-AGGREGATE_CONTAINERS = frozenset({"series", "number", "wave", "spate", "string"})
-AGGREGATE_MODIFIERS = frozenset({"several", "various", "numerous", "multiple", "many", "some"})
+AGGREGATE_CONTAINERS = _word_set("aggregate_containers")
+AGGREGATE_MODIFIERS = _word_set("aggregate_modifiers")
 
 
-NATIONWIDE_WORDS = frozenset({"nationwide", "countrywide"})
-NATIONWIDE_NOUNS = _words("country nation region kingdom")
+NATIONWIDE_WORDS = _word_set("nationwide_words")
+NATIONWIDE_NOUNS = _word_set("nationwide_nouns")
 
 
 def _nationwide(governor: Token) -> bool:
@@ -2369,7 +2395,7 @@ def _marked_distinct(trigger: Token, governor: Token) -> bool:
     return _has_child_lemma(governor, ("advmod",), DISTINCT_ADVERBS)
 
 
-PATIENT_TYPES = frozenset({"arrest", "seizure", "extradition", "deportation"})
+PATIENT_TYPES = _word_set("patient_types")
 
 
 def _patient_ids(etype: str, trigger: Token, anchor: _Anchor) -> set[int]:
@@ -2404,7 +2430,7 @@ def _state_status(governor: Token, status: str) -> str:
     """Being on a list or under way is a current state: present tense counts as ongoing."""
     if status == _GENERIC and (
         _has_child_lemma(governor, ("advmod",), CURRENT_ADVERBS)
-        or _lemma(governor) in STATE_VERBS
+        or _lemma(governor) in STATE_VERBS | {"be"}
         or _has_child_lemma(governor, ("acomp", "advmod", "prep"), PROGRESS_ADJECTIVES)
     ):
         return _ONGOING
@@ -2646,7 +2672,7 @@ def _confidence(
 # in another; a meeting held at a conference is one gathering.
 _SAME_FAMILY = ({"meeting", "conference"}, {"deportation", "extradition"})
 # A definite "the meeting" may refer back to a workshop or a conference.
-GATHERING_TYPES = frozenset({"training", "meeting", "conference"})
+GATHERING_TYPES = _word_set("gathering_types")
 
 
 def _same_family(a: str, b: str) -> bool:
@@ -2771,6 +2797,9 @@ def _merge(keep: _Mention, drop: _Mention) -> _Mention:
     etype = a.event_type
     if {a.event_type, b.event_type} == {"meeting", "conference"}:
         etype = "conference"
+    if {a.event_type, b.event_type} == {"deportation", "extradition"}:
+        # "will extradite" and "is sending back" one fugitive: the legal form names it
+        etype = "extradition"
     merged = Event(
         event_id=a.event_id if etype == a.event_type else b.event_id,
         article_id=a.article_id,
@@ -2824,16 +2853,6 @@ def _deduplicate(mentions: list[_Mention]) -> list[_Mention]:
         i = max(matches, key=lambda j: clusters[j].order) if mention.anaphoric else matches[0]
         clusters[i] = _merge(clusters[i], mention)
     return sorted(clusters, key=lambda m: (m.event.char_start, m.order))
-
-
-@lru_cache(maxsize=8)
-def load_rules(name: str) -> dict:
-    """A rule file of dbt/seeds/rules, read once per process."""
-    path = RULES_DIR / f"{name}.json"
-    if not path.exists():
-        raise FileNotFoundError(f"event rule file {path} does not exist")
-    with path.open(encoding="utf-8") as fh:
-        return json.load(fh)
 
 
 @lru_cache(maxsize=4)
@@ -2907,6 +2926,41 @@ class _Domain:
         return own.crime or any(c.actor for c in self._near(i))
 
 
+@lru_cache(maxsize=1)
+def _dateline() -> re.Pattern[str]:
+    return re.compile(load_rules("event_lexicon")["patterns"]["dateline"])
+
+
+def _join_datelines(sentences: list[SentenceInput]) -> list[SentenceInput]:
+    """Put a dateline the sentence splitter cut off ("WASHINGTON -") back on the sentence
+    it opens, so that the stating sentence reads as written."""
+    out: list[SentenceInput] = []
+    for sentence in sentences:
+        lead = out[-1] if out else None
+        if (
+            lead is not None
+            and lead.paragraph_id == sentence.paragraph_id
+            and lead.span.doc is sentence.span.doc
+            and _dateline().match(lead.text)
+        ):
+            doc = sentence.span.doc
+            start = lead.span.start_char + len(lead.span.text) - len(lead.span.text.lstrip())
+            text = doc.text[start : sentence.span.end_char].rstrip()
+            out[-1] = SentenceInput(
+                article_id=lead.article_id,
+                paragraph_id=lead.paragraph_id,
+                sentence_index=lead.sentence_index,
+                char_start=lead.char_start,
+                char_end=lead.char_start + len(text),
+                text=text,
+                span=doc[lead.span.start : sentence.span.end],
+                entities=lead.entities + sentence.entities,
+            )
+            continue
+        out.append(sentence)
+    return out
+
+
 def extract_article_events(
     sentences: Sequence[SentenceInput],
     published_at: datetime | None,
@@ -2918,7 +2972,7 @@ def extract_article_events(
     `article_country` is the fallback country of events that name no place.
     """
     published = _as_date(published_at)
-    ordered = sorted(sentences, key=lambda s: s.sentence_index)
+    ordered = _join_datelines(sorted(sentences, key=lambda s: s.sentence_index))
     domain = _Domain(ordered)
     mentions: list[_Mention] = []
     for i, sentence in enumerate(ordered):

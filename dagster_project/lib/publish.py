@@ -6,6 +6,11 @@ file next to the published copy, adds the full-text search index to that new fil
 it over the published copy. A rename is atomic: a reader that has the old copy open keeps
 reading the old file, the next connection opens the new one, and nobody waits.
 
+On the DuckLake backend readers can also attach the lakehouse itself read-only (every
+connection reads one committed snapshot); the published copy is then a DuckDB file written
+from one snapshot of the lake's tables, so the report, search and file-based BI tools work
+the same on both backends.
+
 Search in the copy: `select * from search.paragraphs('methamphetamine seizure')`, a table
 macro over DuckDB's fts extension (BM25 over marts.fct_paragraphs.paragraph_text). The fts
 extension must be loadable in the reader: DuckDB clients with network access install it on
@@ -25,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from dagster_project.lib import warehouse as warehouse_lib
 
 PUBLISHED_FOLDER = "published"
 SEARCH_TABLE = "marts.fct_paragraphs"
@@ -95,7 +102,7 @@ def fts_extension_path() -> Path:
 
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     """Load fts from the wheel: DuckDB would otherwise try to download it on first use."""
-    con.execute(f"load '{fts_extension_path()}'")
+    con.execute(f"load {warehouse_lib.quote_literal(str(fts_extension_path()))}")
 
 
 @contextmanager
@@ -112,7 +119,8 @@ def connect_published(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def _user_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
         "select schema_name || '.' || table_name from duckdb_tables() "
-        "where not internal and not temporary and schema_name not like 'fts_%' "
+        "where database_name = current_database() "
+        "and not internal and not temporary and schema_name not like 'fts_%' "
         "and schema_name not in ('search', 'publish') order by 1"
     ).fetchall()
     return [r[0] for r in rows]
@@ -137,7 +145,7 @@ def probe_search(con: duckdb.DuckDBPyConnection) -> tuple[str | None, int]:
     return row[0], hits
 
 
-def build_search(con: duckdb.DuckDBPyConnection, run_id: str, source: Path) -> int:
+def build_search(con: duckdb.DuckDBPyConnection, run_id: str, source: str | Path) -> int:
     """Create the BM25 index over the paragraphs, the `search.paragraphs` macro and the
     `publish.info` row saying which build this is; returns the paragraphs indexed."""
     load_fts(con)
@@ -172,40 +180,86 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def publish(warehouse: str | Path, run_id: str, target: str | Path | None = None) -> PublishResult:
-    """Copy the warehouse to its published path atomically, with the search index added.
+def _copy_lake(lake: warehouse_lib.DuckLake, staging: Path) -> tuple[dict[str, int], str]:
+    """Write every table of the lake's latest snapshot into a new DuckDB file; returns the
+    tables' row counts and a description of the source (catalog, snapshot)."""
+    with warehouse_lib.connect(lake, read_only=True) as con:
+        # one transaction reads one snapshot, whatever the writers commit meanwhile
+        con.execute(f"attach {warehouse_lib.quote_literal(str(staging))} as published")
+        con.execute("begin transaction")
+        snapshot = warehouse_lib.current_snapshot(con)
+        tables = _user_tables(con)
+        for table in tables:
+            schema, _ = table.split(".")
+            con.execute(
+                f"create schema if not exists published.{warehouse_lib.quote_identifier(schema)}"
+            )
+            con.execute(
+                f"create table published.{warehouse_lib.qualified(table)} as "
+                f"select * from {warehouse_lib.LAKE_ALIAS}.{warehouse_lib.qualified(table)}"
+            )
+        table_rows = {
+            table: con.execute(
+                f"select count(*) from published.{warehouse_lib.qualified(table)}"
+            ).fetchone()[0]
+            for table in tables
+        }
+        con.execute("commit")
+        con.execute("detach published")
+    return table_rows, f"ducklake snapshot {snapshot} (data {lake.data_path})"
+
+
+def _copy_file(warehouse: Path, staging: Path, target: Path, run_id: str) -> tuple[dict, int]:
+    """Copy a DuckDB warehouse file and publish the copy; returns (table rows, indexed).
 
     The warehouse stays open for writing until the rename, so no other writer changes it
     while it is copied and two publishers never interleave.
     """
-    started = time.perf_counter()
-    warehouse = Path(warehouse)
-    target = Path(target) if target else published_path(warehouse)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
     source = duckdb.connect(str(warehouse))
     try:
         # Leftovers of a publisher that died; the lock held on the warehouse means no live
         # publisher owns them.
         for stale in target.parent.glob(f".{target.name}.*.tmp*"):
-            stale.unlink(missing_ok=True)
+            if stale != staging:
+                stale.unlink(missing_ok=True)
         source.execute("checkpoint")
         table_rows = {
             table: source.execute(f"select count(*) from {table}").fetchone()[0]
             for table in _user_tables(source)
         }
         shutil.copyfile(warehouse, staging)
-        with duckdb.connect(str(staging)) as copy:
-            indexed = build_search(copy, run_id, warehouse)
-            copy.execute("checkpoint")
-        _fsync(staging)
-        os.replace(staging, target)
-        _fsync(target.parent)
+        return table_rows, _finish(staging, target, run_id, str(warehouse))
+    finally:
+        source.close()
+
+
+def publish(
+    warehouse: warehouse_lib.Target, run_id: str, target: str | Path | None = None
+) -> PublishResult:
+    """Copy the warehouse to its published path atomically, with the search index added.
+
+    A DuckLake warehouse is copied from one snapshot; it has no file to sit beside, so it
+    needs `target`.
+    """
+    started = time.perf_counter()
+    is_lake = isinstance(warehouse, warehouse_lib.DuckLake)
+    if target is None:
+        if is_lake:
+            raise ValueError("publishing a DuckLake warehouse needs a target file")
+        target = published_path(warehouse)
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # unique per publisher: two publishers never write the same staging file
+    staging = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        if is_lake:
+            table_rows, source = _copy_lake(warehouse, staging)
+            indexed = _finish(staging, target, run_id, source)
+        else:
+            table_rows, indexed = _copy_file(Path(warehouse), staging, target, run_id)
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
-    finally:
-        source.close()
     return PublishResult(
         path=target,
         size_bytes=target.stat().st_size,
@@ -213,3 +267,14 @@ def publish(warehouse: str | Path, run_id: str, target: str | Path | None = None
         indexed_paragraphs=indexed,
         table_rows=table_rows,
     )
+
+
+def _finish(staging: Path, target: Path, run_id: str, source: str) -> int:
+    """Index the staged copy, make it durable and rename it over the published copy."""
+    with duckdb.connect(str(staging)) as copy:
+        indexed = build_search(copy, run_id, source)
+        copy.execute("checkpoint")
+    _fsync(staging)
+    os.replace(staging, target)
+    _fsync(target.parent)
+    return indexed

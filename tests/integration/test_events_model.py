@@ -512,3 +512,92 @@ def test_crime_in_a_neighbour_does_not_admit_a_gathering(nlp):
         "He was banned last year after testing positive for cocaine."
     )
     assert extract(nlp, text) == []
+
+
+STATED_EVENTS = [
+    pytest.param(
+        "Following the joint operation, police seized 20 kg of heroin.",
+        "operation",
+        "happened",
+        id="following_the_event",
+    ),
+    pytest.param(
+        "Cambodian police have improved their skills thanks to a series of meetings with FBI "
+        "agents.",
+        "meeting",
+        "happened",
+        id="thanks_to_the_event",
+    ),
+    pytest.param(
+        "Thailand welcomed the proposal to hold a joint meeting with Lao police.",
+        "meeting",
+        "planned",
+        id="proposal_to",
+    ),
+    pytest.param(
+        "Regional Workshop on Drug Law Enforcement, 12 June 2024",
+        "training",
+        "planned",
+        id="header_line_future",
+    ),
+    pytest.param(
+        "Regional Workshop on Drug Law Enforcement, 12 March 2024",
+        "training",
+        "happened",
+        id="header_line_past",
+    ),
+    pytest.param(
+        "Police carried out several tasks last year, such as raiding casinos in the province.",
+        "operation",
+        "happened",
+        id="such_as",
+    ),
+    pytest.param(
+        "Laos remains a Tier 2 country in the trafficking report.",
+        "ranking",
+        "ongoing",
+        id="tier_modifier",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "event_type", "status"), STATED_EVENTS)
+def test_stated_events_and_their_status(nlp, text, event_type, status):
+    event = only(extract(nlp, text), event_type)
+    assert event.event_status == status
+
+
+def test_extradition_names_a_return_stated_twice(nlp):
+    events = extract(
+        nlp,
+        "Thai police will extradite the fugitive to Australia.\n\n"
+        "Police said they are sending the fugitive back to Australia next week.",
+    )
+    assert [e.event_type for e in events] == ["extradition"]
+
+
+NATIONAL_FORCES = [
+    pytest.param("Thai police arrested three drug suspects on Monday.", "th-rtp", id="demonym"),
+    pytest.param(
+        "A senior Cambodian police official attended a meeting on drug trafficking in Hanoi "
+        "last week.",
+        "kh-cnp",
+        id="title",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "agency_id"), NATIONAL_FORCES)
+def test_a_police_force_named_by_its_nationality_takes_part(nlp, text, agency_id):
+    (event,) = extract(nlp, text)
+    assert agency_id in dict(event.participants)
+
+
+def test_a_police_force_of_a_country_without_one_national_force_is_not_guessed(nlp):
+    (event,) = extract(nlp, "American police arrested three drug suspects on Monday.")
+    assert event.participants == ()
+
+
+def test_a_dateline_stays_on_the_sentence_it_opens(nlp):
+    (event,) = extract(nlp, "PHNOM PENH - Police arrested five drug suspects on Monday.")
+    assert event.sentence_text.startswith("PHNOM PENH - Police arrested")

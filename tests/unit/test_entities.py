@@ -155,9 +155,10 @@ def test_split_national_prefix(name, expected):
         ("US Federal Bureau of Investigation", (), "us-fbi", "reference"),
         ("U.S. Customs Service", (), "us-customs", "reference"),
         ("Interpol", (), "int-interpol", "reference"),
-        ("Interior Ministry", (), "kh-moi", "reference"),
+        ("Interior Ministry", ("KH",), "kh-moi", "reference"),
         # one name, two countries: the prefix decides, then the article's countries
-        ("Ministry of Interior", (), "kh-moi", "reference"),
+        ("Ministry of Interior", ("KH",), "kh-moi", "reference"),
+        ("Cambodian Ministry of Interior", (), "kh-moi", "reference"),
         ("Ministry of Interior", ("TH", "KH"), "th-moi", "reference"),
         ("Thai Ministry of Interior", ("KH",), "th-moi", "reference"),
         # inexact names
@@ -172,6 +173,25 @@ def test_link_reference_agencies(name, rank, agency_id, method):
     assert link is not None
     assert (link.agency.agency_id, link.method) == (agency_id, method)
     assert 0.0 < link.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("name", "rank", "expected"),
+    [
+        # a name every country uses, in an article about no country the table knows: not
+        # Cambodia's body by default
+        ("Ministry of Interior", (), "disc-ministry-of-interior"),
+        ("Ministry of Interior", ("GB",), "disc-ministry-of-interior-united-kingdom"),
+        ("Interior Ministry", ("AU",), "disc-interior-ministry-australia"),
+        # a name only one body has needs no context
+        ("Federal Bureau of Investigation", ("GB",), "us-fbi"),
+    ],
+)
+def test_generic_names_need_the_articles_country(name, rank, expected):
+    fallback = rank[0] if rank else None
+    link = link_agency_name(name, REFERENCE, rank, fallback_country=fallback)
+    assert link is not None and link.agency.agency_id == expected
+    assert link.agency.country_code == (fallback if expected.startswith("disc") else "US")
 
 
 @pytest.mark.parametrize(
@@ -709,3 +729,45 @@ def test_is_attribution_line(text, expected):
 def test_misspelt_place_names_find_the_gazetteer_entry(text, expected):
     place = Gazetteer(PLACES).closest(text)
     assert (place.name if place else None) == expected
+
+
+EMBASSIES = AgencyReference(
+    [
+        _agency(
+            "us-e-kh",
+            "Embassy of the United States in Phnom Penh",
+            None,
+            "US",
+            "embassy",
+            "US Embassy",
+        ),
+        _agency(
+            "us-e-th",
+            "Embassy of the United States in Thailand",
+            None,
+            "US",
+            "embassy",
+            "US Embassy",
+        ),
+        _agency(
+            "th-e-kh", "Royal Thai Embassy in Phnom Penh", None, "TH", "embassy", "Thai Embassy"
+        ),
+    ],
+    GAZETTEER,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "rank", "expected"),
+    [
+        ("US Embassy", ("TH", "US"), "us-e-th"),
+        ("US Embassy", ("US", "KH"), "us-e-kh"),
+        # the sender alone says nothing about which of its embassies
+        ("US Embassy", ("US",), None),
+        ("Thai Embassy", ("TH",), "th-e-kh"),
+    ],
+)
+def test_an_embassy_is_the_one_in_the_articles_country(name, rank, expected):
+    link = link_agency_name(name, EMBASSIES, rank, allow_discovery=False)
+    found = link.agency.agency_id if link and link.agency.is_reference else None
+    assert found == expected

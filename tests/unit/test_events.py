@@ -362,6 +362,57 @@ TRIGGER_CASES = [
     ),
     pytest.param("The spokesman took a call from reporters.", "call", None, id="phone_call"),
     pytest.param(
+        "The Interpol chief visited the Minister of Interior on Monday.",
+        "visited",
+        "meeting",
+        id="visit_an_official",
+    ),
+    pytest.param("The delegation visited the old harbour.", "visited", None, id="visit_a_site"),
+    pytest.param(
+        "The ambassador called on the police chief last week.",
+        "called",
+        "meeting",
+        id="call_on_an_official",
+    ),
+    pytest.param("The minister called on Thailand to act.", "called", None, id="call_on_to_act"),
+    pytest.param(
+        "The ministry created a new anti-trafficking unit.",
+        "created",
+        "office_opening",
+        id="create_unit",
+    ),
+    pytest.param(
+        "Police discovered a methamphetamine lab in the forest.",
+        "discovered",
+        "seizure",
+        id="discover_lab",
+    ),
+    pytest.param(
+        "The fugitive was returned to Australia on Friday.",
+        "returned",
+        "deportation",
+        id="returned_someone",
+    ),
+    pytest.param(
+        "The minister returned to Phnom Penh on Friday.", "returned", None, id="returned_home"
+    ),
+    pytest.param(
+        "Cambodia ordered 30 foreigners out of the country.",
+        "ordered",
+        "deportation",
+        id="order_out",
+    ),
+    pytest.param(
+        "Officers rescued 40 workers from a compound.", "rescued", "operation", id="rescue_people"
+    ),
+    pytest.param("Laos is a Tier 2 country.", "Tier", "ranking", id="tier_as_modifier"),
+    pytest.param(
+        "The handover ceremony of the new building took place.",
+        "handover",
+        None,
+        id="handover_of_a_building",
+    ),
+    pytest.param(
         "Cambodia is preparing for its next mutual evaluation by the APG.",
         "evaluation",
         "inspection",

@@ -58,4 +58,6 @@ def test_resolved_names_every_setting():
         "NEWS_RAW_DIR": str(REPO_ROOT / "raw"),
         "NEWS_WAREHOUSE_PATH": str(REPO_ROOT / "warehouse" / "news.duckdb"),
         "NEWS_SPACY_MODEL": "m",
+        "NEWS_WAREHOUSE": "duckdb",
+        "NEWS_DUCKLAKE_DATA_PATH": str(REPO_ROOT / "warehouse" / "lake"),
     }
