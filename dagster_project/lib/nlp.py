@@ -30,7 +30,7 @@ from dagster_project.lib.entities import (
     detect_crime_types,
     extract_entities,
     is_attribution_line,
-    is_headline_like,
+    reads_as_headline,
 )
 from dagster_project.lib.settings import SPACY_MODEL
 
@@ -45,7 +45,6 @@ BATCH_SIZE = 64
 MAX_PARSE_CHARS = 10_000
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 _SPACE_BREAK = re.compile(r"\s+")
-HEADLINE_ZONES = {"title", "subheading"}
 
 SENTENCE_COLUMNS = {
     "article_id": "string",
@@ -425,7 +424,7 @@ def annotate(
             annotator.add_article(current, batch)
             batch = []
         current = article_id
-        headline = zone in HEADLINE_ZONES or is_headline_like(doc.text)
+        headline = reads_as_headline(zone, doc.text)
         batch.append(ParsedParagraph(paragraph_id, char_start, doc, headline, attribution))
     if batch:
         annotator.add_article(current, batch)
