@@ -1666,11 +1666,15 @@ _LOCATING_PREPOSITIONS = {"in", "to", "at"}
 
 
 def _locates(span: Span) -> bool:
-    """ "the U.S. Embassy in the Philippines": the place is where the body sits, a noun use,
-    even inside the body's name; "Ministry of Interior of Cambodia" names the country as part
-    of the name."""
+    """ "the U.S. Embassy in the Philippines", "HSI Manila": the place is where the body sits,
+    a noun use, even inside the body's name; "Ministry of Interior of Cambodia" names the
+    country as part of the name."""
     last = span[-1]
-    return last.dep_ == "pobj" and last.head.lower_ in _LOCATING_PREPOSITIONS
+    if last.dep_ == "pobj" and last.head.lower_ in _LOCATING_PREPOSITIONS:
+        return True
+    # "HSI Manila", "ILEA Bangkok": a city after an acronym is where the office is
+    before = span.doc[span.start - 1] if span.start > 0 else None
+    return before is not None and before.is_upper and before.is_alpha and len(before) >= 2
 
 
 _ORG_TAIL = re.compile(r"^(?:centre|center|academy|school|university|college|institute|office)$")
@@ -1729,6 +1733,12 @@ def named_before_country(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
             continue
         out.append(span)
     return out
+
+
+def _heads_named_body(doc: Doc, start: int) -> bool:
+    """ "the deputy chief of national police": a reference name written in lower case is still
+    the body's name after a title and "of"."""
+    return start >= 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in TITLE_WORDS
 
 
 def _possessive_owner(doc: Doc, start: int) -> tuple[int, int] | None:
@@ -1860,7 +1870,7 @@ class _ArticleExtractor:
         doc = self.paragraphs[p].doc
         if end - start == 1 and is_acronym_like(doc[start].text):
             return None
-        if not _capitalised(doc, start, end):
+        if not _capitalised(doc, start, end) and not (exact_only and _heads_named_body(doc, start)):
             return None
         text = doc[start:end].text
         fallback = self._fallback_country(p, start, end, rank)
@@ -2294,6 +2304,41 @@ class _ArticleExtractor:
                 cand, end=span.end, link=Link(abroad, "discovered", CONFIDENCE["discovered"])
             )
 
+    def _city_units(self, places: list[list[tuple[Span, Place | None]]]) -> None:
+        """ "HSI Manila", "FBI Bangkok": an agency's acronym followed by a city is its office
+        there, a unit named as written; the acronym stays a mention of the agency and the city
+        stays a place (the office is in it)."""
+        for cand in list(self.agencies):
+            agency = cand.link.agency
+            doc = self.paragraphs[cand.para].doc
+            if cand.length != 1 or not agency.is_reference or not doc[cand.start].is_upper:
+                continue
+            city = next(
+                (
+                    span
+                    for span, place in places[cand.para]
+                    if span.start == cand.end and place is not None and place.place_type == "city"
+                ),
+                None,
+            )
+            if city is None or (city.end < len(doc) and doc[city.end].text[:1].isupper()):
+                continue
+            if city.end < len(doc) and doc[city.end].pos_ in ("NOUN", "PROPN"):
+                continue  # "the HSI Manila office": the city names the office, no unit
+            if any(c.para == cand.para and c.start == city.start for c in self.agencies):
+                continue
+            name = f"{doc[cand.start].text} {city.text}"
+            unit = unit_agency(name, city.text, agency)
+            self.agencies.append(
+                _Candidate(
+                    cand.para,
+                    city.start,
+                    city.end,
+                    Link(unit, "discovered", CONFIDENCE["discovered"]),
+                    _PRIORITY.get("discovered", 2),
+                )
+            )
+
     def _extend_prefixes(self) -> None:
         """Keep a national prefix written as part of the name in the surface ("US DEA")."""
         for i, cand in enumerate(self.agencies):
@@ -2500,6 +2545,7 @@ class _ArticleExtractor:
         }
         self._acronyms(rank, evidence)
         self._embassies_abroad(places)
+        self._city_units(places)
         self._extend_prefixes()
 
         mentions: list[Mention] = []

@@ -1,6 +1,8 @@
-"""Places by grammar, with the real spaCy model: a country used as a modifier, inside a
-hyphenated compound or coordinated with a modifier is no place mention; a name written before
-its country is one. Sentences written for these tests."""
+"""Entity rules that read the parse, with the real spaCy model: places by grammar (a country
+used as a modifier, inside a hyphenated compound or coordinated with a modifier is no place
+mention; a name written before its country is one), people after titles and group nouns,
+offices named by an acronym and a city, lower-case body names after a title, generic names
+resolved by the article's countries. Sentences written for these tests."""
 
 from __future__ import annotations
 
@@ -89,14 +91,14 @@ def test_names_written_before_their_country(nlp, gazetteer, text, expected):
 
 
 @pytest.fixture(scope="module")
-def people_of():
+def mentions_of():
     import pandas as pd
 
     from dagster_project.lib.nlp import annotate
 
     seeds = PLACES_CSV.parent
 
-    def run(text: str) -> set[str]:
+    def run(text: str):
         articles = pd.DataFrame(
             [{"article_id": "a", "text": text, "published_at": None, "source_path": "a.txt"}]
         )
@@ -114,8 +116,15 @@ def people_of():
                 }
             ]
         )
-        out = annotate(paragraphs, articles, DEFAULT_MODEL, seeds / "ref_agencies.csv")
-        mentions = out["mentions"]
+        return annotate(paragraphs, articles, DEFAULT_MODEL, seeds / "ref_agencies.csv")["mentions"]
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def people_of(mentions_of):
+    def run(text: str) -> set[str]:
+        mentions = mentions_of(text)
         return set(mentions[mentions.entity_type == "person"].entity_name)
 
     return run
@@ -133,3 +142,30 @@ def test_a_name_after_a_group_noun_is_no_person(people_of):
         "Police said the men belonged to the criminal network Blue Lotus Brotherhood."
     )
     assert "Blue Lotus Brotherhood" not in found
+
+
+def test_an_acronym_and_a_city_name_an_office_in_that_city(mentions_of):
+    mentions = mentions_of(
+        "Homeland Security Investigations said agents of HSI Bangkok arrested two men in Pattaya."
+    )
+    agencies = set(mentions[mentions.entity_type == "agency"].entity_name)
+    places = set(mentions[mentions.entity_type == "place"].entity_name)
+    assert {"Homeland Security Investigations", "HSI Bangkok"} <= agencies
+    assert "Bangkok" in places
+
+
+def test_a_lower_case_body_name_after_a_title(mentions_of):
+    mentions = mentions_of(
+        "The deputy chief of national police met officers in Phnom Penh, Cambodia, on Monday."
+    )
+    agencies = set(mentions[mentions.entity_type == "agency"].agency_id)
+    assert agencies == {"kh-cnp"}
+    # without a title it is a description, not the body's name
+    mentions = mentions_of("Officers of national police units met in Phnom Penh, Cambodia.")
+    assert mentions[mentions.entity_type == "agency"].empty
+
+
+def test_a_generic_name_in_a_story_about_another_country_is_not_cambodias(mentions_of):
+    mentions = mentions_of("The Supreme Court in London heard the appeal of the two men on Monday.")
+    agencies = mentions[mentions.entity_type == "agency"]
+    assert "kh-supreme-court" not in set(agencies.agency_id)
