@@ -589,6 +589,10 @@ def is_agency_like(name: str, gazetteer: Gazetteer) -> bool:
     head = _head_index(words)
     if head is None:
         return False
+    # "Certificates of Completion to Police": a head after "to" is where something goes, not
+    # the body named ("Mission to Vietnam", "Office to Monitor ..." have theirs before it)
+    if "to" in words[:head]:
+        return False
     content = [w for w in words if w not in CONNECTORS]
     if len(content) < 2:
         return False
@@ -682,6 +686,10 @@ def is_unit_name(name: str, gazetteer: Gazetteer, min_words: int = 2) -> bool:
     words = agency_words(name)
     head = _head_index(words)
     if head is None:
+        return False
+    # "Certificates of Completion to Police": a head after "to" is where something goes, not
+    # the body named ("Mission to Vietnam", "Office to Monitor ..." have theirs before it)
+    if "to" in words[:head]:
         return False
     content = [w for w in words if w not in CONNECTORS]
     specific = [
@@ -870,6 +878,21 @@ def _singular(word: str) -> str:
     return word
 
 
+# short forms of police ranks that are also given names ("Pol Pot", "Pol Saroeun"): a rank
+# only when written with its full stop or followed by another rank
+_RANK_OR_NAME = {"pol"}
+
+
+def is_title_word(word: str, following: str | None = None) -> bool:
+    """A title or rank word ("Gen.", "Minister"), read with the word that follows it."""
+    low = word.lower()
+    if low in _RANK_OR_NAME:
+        return following is not None and (
+            following == "." or following.lower().rstrip(".") in TITLE_WORDS
+        )
+    return low.rstrip(".") in TITLE_WORDS
+
+
 def clean_person_name(text: str, gazetteer: Gazetteer | None = None) -> str | None:
     """The bare name in a PERSON span ("General Khieu Sopheak" -> "Khieu Sopheak"), or None
     when the span is not a person's name (an agency, a place, a title, lowercase words)."""
@@ -877,7 +900,7 @@ def clean_person_name(text: str, gazetteer: Gazetteer | None = None) -> str | No
     text = re.sub(r"'s?$", "", text).strip()
     words = text.split()
     while words and (
-        words[0].lower().rstrip(".") in TITLE_WORDS
+        is_title_word(words[0], words[1] if len(words) > 1 else None)
         or (gazetteer is not None and gazetteer.nationality(words[0]))
     ):
         words = words[1:]
@@ -999,6 +1022,11 @@ def short_form_index(full_names: Iterable[Sequence[str]]) -> dict[str, tuple[str
     return {word: next(iter(names)) for word, names in owners.items() if len(names) == 1}
 
 
+def _is_subsequence(short: Sequence[str], long: Sequence[str]) -> bool:
+    words = iter(long)
+    return all(any(w == x for x in words) for w in short)
+
+
 def merge_person_names(names: Iterable[Sequence[str]]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Map each name to the longest name in the set that contains it as whole words
     ("Patrick Murphy" -> "W Patrick Murphy"). Names are sequences of words."""
@@ -1009,7 +1037,12 @@ def merge_person_names(names: Iterable[Sequence[str]]) -> dict[tuple[str, ...], 
         for longer in ordered:
             if len(longer) <= len(name):
                 break
-            if any(longer[i : i + len(name)] == name for i in range(len(longer) - len(name) + 1)):
+            contiguous = any(
+                longer[i : i + len(name)] == name for i in range(len(longer) - len(name) + 1)
+            )
+            # "Jane Doe" for "Jane Mary Doe": the first and last names, the middle one left out
+            ends = len(name) >= 2 and name[0] == longer[0] and name[-1] == longer[-1]
+            if contiguous or (ends and _is_subsequence(name, longer)):
                 owner = out.get(longer, longer)
                 break
         out[name] = owner
@@ -1174,6 +1207,16 @@ def detect_crime_types(
 # Headline detection
 
 _TERMINAL = (".", "!", "?", ":", '"', "”", "’", ")", ";")
+
+
+HEADLINE_ZONES = frozenset({"title", "subheading"})
+
+
+def reads_as_headline(zone: str, text: str) -> bool:
+    """Whether a paragraph is read like a headline (names only from the reference tables, no
+    guessing from capitalisation): a title or subheading, or a caption written like one. The
+    paragraph's zone decides, so a line of hard-wrapped text is read as the prose it is."""
+    return zone in HEADLINE_ZONES or (zone == "caption" and is_headline_like(text))
 
 
 def is_headline_like(text: str) -> bool:
@@ -1623,11 +1666,15 @@ _LOCATING_PREPOSITIONS = {"in", "to", "at"}
 
 
 def _locates(span: Span) -> bool:
-    """ "the U.S. Embassy in the Philippines": the place is where the body sits, a noun use,
-    even inside the body's name; "Ministry of Interior of Cambodia" names the country as part
-    of the name."""
+    """ "the U.S. Embassy in the Philippines", "HSI Manila": the place is where the body sits,
+    a noun use, even inside the body's name; "Ministry of Interior of Cambodia" names the
+    country as part of the name."""
     last = span[-1]
-    return last.dep_ == "pobj" and last.head.lower_ in _LOCATING_PREPOSITIONS
+    if last.dep_ == "pobj" and last.head.lower_ in _LOCATING_PREPOSITIONS:
+        return True
+    # "HSI Manila", "ILEA Bangkok": a city after an acronym is where the office is
+    before = span.doc[span.start - 1] if span.start > 0 else None
+    return before is not None and before.is_upper and before.is_alpha and len(before) >= 2
 
 
 _ORG_TAIL = re.compile(r"^(?:centre|center|academy|school|university|college|institute|office)$")
@@ -1686,6 +1733,12 @@ def named_before_country(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
             continue
         out.append(span)
     return out
+
+
+def _heads_named_body(doc: Doc, start: int) -> bool:
+    """ "the deputy chief of national police": a reference name written in lower case is still
+    the body's name after a title and "of"."""
+    return start >= 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in TITLE_WORDS
 
 
 def _possessive_owner(doc: Doc, start: int) -> tuple[int, int] | None:
@@ -1817,7 +1870,7 @@ class _ArticleExtractor:
         doc = self.paragraphs[p].doc
         if end - start == 1 and is_acronym_like(doc[start].text):
             return None
-        if not _capitalised(doc, start, end):
+        if not _capitalised(doc, start, end) and not (exact_only and _heads_named_body(doc, start)):
             return None
         text = doc[start:end].text
         fallback = self._fallback_country(p, start, end, rank)
@@ -2251,6 +2304,41 @@ class _ArticleExtractor:
                 cand, end=span.end, link=Link(abroad, "discovered", CONFIDENCE["discovered"])
             )
 
+    def _city_units(self, places: list[list[tuple[Span, Place | None]]]) -> None:
+        """ "HSI Manila", "FBI Bangkok": an agency's acronym followed by a city is its office
+        there, a unit named as written; the acronym stays a mention of the agency and the city
+        stays a place (the office is in it)."""
+        for cand in list(self.agencies):
+            agency = cand.link.agency
+            doc = self.paragraphs[cand.para].doc
+            if cand.length != 1 or not agency.is_reference or not doc[cand.start].is_upper:
+                continue
+            city = next(
+                (
+                    span
+                    for span, place in places[cand.para]
+                    if span.start == cand.end and place is not None and place.place_type == "city"
+                ),
+                None,
+            )
+            if city is None or (city.end < len(doc) and doc[city.end].text[:1].isupper()):
+                continue
+            if city.end < len(doc) and doc[city.end].pos_ in ("NOUN", "PROPN"):
+                continue  # "the HSI Manila office": the city names the office, no unit
+            if any(c.para == cand.para and c.start == city.start for c in self.agencies):
+                continue
+            name = f"{doc[cand.start].text} {city.text}"
+            unit = unit_agency(name, city.text, agency)
+            self.agencies.append(
+                _Candidate(
+                    cand.para,
+                    city.start,
+                    city.end,
+                    Link(unit, "discovered", CONFIDENCE["discovered"]),
+                    _PRIORITY.get("discovered", 2),
+                )
+            )
+
     def _extend_prefixes(self) -> None:
         """Keep a national prefix written as part of the name in the surface ("US DEA")."""
         for i, cand in enumerate(self.agencies):
@@ -2457,6 +2545,7 @@ class _ArticleExtractor:
         }
         self._acronyms(rank, evidence)
         self._embassies_abroad(places)
+        self._city_units(places)
         self._extend_prefixes()
 
         mentions: list[Mention] = []
@@ -2547,12 +2636,23 @@ def _is_loc(span: Span) -> bool:
     return any(ent.label_ == "LOC" for ent in span.doc.ents if ent.start <= span.start < ent.end)
 
 
+# a name right after one of these nouns names a group, not a person
+GROUP_NOUNS = _words(
+    "group organization organisation network movement gang syndicate militia cell faction "
+    "outfit company firm party charity foundation association front army"
+)
+
+
 def _names_an_organisation(doc: Doc, start: int, end: int) -> bool:
     """Whether capitalised words are part of an organisation's name rather than a person's:
     followed by an organisation word ("the Sam Gor syndicate") or continuing a name headed by
     one ("Ministry of Labour and Vocational Training") or by an acronym, which people do not
     have ("Action Pour Les Enfants (APLE)")."""
     if end < len(doc) and (doc[end].lower_ in NON_AGENCY_WORDS or doc[end].lower_ in AGENCY_HEADS):
+        return True
+    # "the terrorist group Jemaah Islamiyah", "The organization, Om Al-Qura,"
+    before = start - 1 if start > 0 and doc[start - 1].text != "," else start - 2
+    if before >= 0 and _singular(doc[before].lower_) in GROUP_NOUNS:
         return True
     if find_acronym_definition(doc.text[doc[end - 1].idx + len(doc[end - 1]) :]):
         return True
@@ -2653,13 +2753,17 @@ def titled_name_spans(doc: Doc) -> list[tuple[int, int]]:
             continue  # "General Assembly Hall"; "Lt Gen Kittipong ..." still counts
         start = tok.i + 1
         while start < len(doc) and (
-            doc[start].lower_.rstrip(".") in TITLE_WORDS or doc[start].text == "."
+            is_title_word(doc[start].text, doc[start + 1].text if start + 1 < len(doc) else None)
+            or doc[start].text == "."
         ):
             start += 1
         if start > tok.i + 1 and doc[start - 1].lower_.rstrip(".") not in NAME_TITLES:
             continue
         end = _name_run_after(doc, start)
-        if 2 <= _word_count(doc, start, end) <= 4 and (start, end) not in out:
+        words = _word_count(doc, start, end)
+        # "President Obama", "Secretary Bersin": one name after a title is a surname
+        single = words == 1 and doc[start].pos_ == "PROPN" and not doc[start].is_upper
+        if (2 <= words <= 4 or single) and (start, end) not in out:
             out.append((start, end))
     return out
 

@@ -29,7 +29,7 @@ from dagster_project.lib.entities import (
     detect_crime_types,
     extract_entities,
     is_attribution_line,
-    is_headline_like,
+    reads_as_headline,
 )
 from dagster_project.lib.settings import SPACY_MODEL
 
@@ -39,7 +39,6 @@ REFERENCE_AGENCIES = SEEDS_DIR / "ref_agencies.csv"
 REFERENCE_PLACES = SEEDS_DIR / "ref_places.csv"
 DEFAULT_MODEL = SPACY_MODEL.default
 BATCH_SIZE = 64
-HEADLINE_ZONES = {"title", "subheading"}
 
 SENTENCE_COLUMNS = {
     "article_id": "string",
@@ -385,7 +384,7 @@ def annotate(
             annotator.add_article(current, batch)
             batch = []
         current = article_id
-        headline = zone in HEADLINE_ZONES or is_headline_like(doc.text)
+        headline = reads_as_headline(zone, doc.text)
         batch.append(ParsedParagraph(paragraph_id, char_start, doc, headline, attribution))
     if batch:
         annotator.add_article(current, batch)

@@ -1466,6 +1466,23 @@ def _mark_duplicates(paras: list[_Draft]) -> None:
             return
 
 
+_WRAPPED_SHARE = 0.25
+_WRAPPED_MIN_LINES = 6
+
+
+def _hard_wrapped(content: list[_Draft]) -> bool:
+    """Text broken into lines of a fixed width (a PDF or a plain-text release): a quarter or
+    more of its lines continue the sentence of the line before, so its short lines are pieces
+    of sentences, not headings."""
+    if len(content) < _WRAPPED_MIN_LINES:
+        return False
+    continued = sum(
+        not _ends_sentence(a.text) and b.text.lstrip()[:1].islower()
+        for a, b in zip(content, content[1:], strict=False)
+    )
+    return continued >= _WRAPPED_SHARE * (len(content) - 1)
+
+
 def _assign_zones(paras: list[_Draft], near: dict[tuple[int, int], float]) -> None:
     for p in paras:
         if p.rule:
@@ -1473,6 +1490,8 @@ def _assign_zones(paras: list[_Draft], near: dict[tuple[int, int], float]) -> No
         elif _caption_like(p.low, p.words):
             p.zone = "caption"
     content = [p for p in paras if p.zone == "body"]
+    if _hard_wrapped(content):
+        return
     # bylines and datelines may sit above the headline; they are neither title nor dek
     leads = [p for p in content if not _byline_or_date(p.text)]
     repeated_later = {i for (i, _j) in near}

@@ -27,6 +27,7 @@ from dagster_project.lib.entities import (
     is_agency_like,
     is_attribution_line,
     is_headline_like,
+    is_title_word,
     is_unit_name,
     kind_noun_places,
     link_agency_name,
@@ -34,6 +35,7 @@ from dagster_project.lib.entities import (
     name_signature,
     normalise_name,
     provincial_police_name,
+    reads_as_headline,
     reference_problems,
     short_form_index,
     surnamed_spans,
@@ -771,3 +773,60 @@ def test_an_embassy_is_the_one_in_the_articles_country(name, rank, expected):
     link = link_agency_name(name, EMBASSIES, rank, allow_discovery=False)
     found = link.agency.agency_id if link and link.agency.is_reference else None
     assert found == expected
+
+
+def test_first_and_last_names_are_the_full_name_without_the_middle_one():
+    merged = merge_person_names([("Dara", "Vong"), ("Dara", "Sok", "Vong"), ("Vong",)])
+    assert merged[("Dara", "Vong")] == ("Dara", "Sok", "Vong")
+    assert merged[("Vong",)] == ("Dara", "Sok", "Vong")
+    # the same first name with another surname is somebody else
+    assert merge_person_names([("Dara", "Lim"), ("Dara", "Sok", "Vong")])[("Dara", "Lim")] == (
+        "Dara",
+        "Lim",
+    )
+
+
+@pytest.mark.parametrize(
+    ("word", "following", "expected"),
+    [
+        ("Pol", "Lt", True),
+        ("Pol", ".", True),
+        ("Pol", "Sophea", False),
+        ("Gen.", "Sophea", True),
+        ("Minister", None, True),
+        ("Sophea", None, False),
+    ],
+)
+def test_a_rank_that_is_also_a_given_name(word, following, expected):
+    assert is_title_word(word, following) is expected
+
+
+def test_pol_opening_a_name_stays_in_the_name():
+    assert clean_person_name("Pol Sophea Dara") == "Pol Sophea Dara"
+    assert clean_person_name("Pol Lt Gen Sophea Dara") == "Sophea Dara"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Certificates of Completion to Police", False),
+        ("Office to Counter Drug Trafficking", True),
+    ],
+)
+def test_a_head_after_to_names_no_agency(name, expected):
+    assert is_agency_like(name, GAZETTEER) is expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "expected"),
+    [
+        ("title", "Police Seize Drugs", True),
+        ("subheading", "Background", True),
+        ("caption", "Border Officers Receive Certificates of Completion", True),
+        ("caption", "Officers stand at the border post in March.", False),
+        # a line of hard-wrapped prose is body, punctuated or not
+        ("body", "Dara Vong signed the agreement on behalf of the", False),
+    ],
+)
+def test_what_reads_as_a_headline(zone, text, expected):
+    assert reads_as_headline(zone, text) is expected

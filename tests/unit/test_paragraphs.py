@@ -407,6 +407,20 @@ def test_a_copy_cut_short_at_the_end_of_the_page_is_a_duplicate() -> None:
     assert not rows[2].is_duplicate
 
 
+def test_hard_wrapped_prose_has_no_headings() -> None:
+    lines = [
+        "Officials from the two countries signed a",
+        "memorandum on Tuesday to share records on",
+        "fugitives, the ministry said in a statement.",
+        "Deputy Minister Dara Vong signed on behalf of",
+        "the ministry and thanked the visiting team for",
+        "their work over the past two years.",
+        "The agreement takes effect next month.",
+    ]
+    rows = classify("\n".join(lines))
+    assert {r.zone for r in rows} == {"body"}
+
+
 def test_punctuation_only_lines_are_not_duplicates() -> None:
     rows = classify(f"{HEADLINE}\n\n{LEAD}\n\n* * *\n\n{BODY}\n\n* * *")
     assert not any(r.is_duplicate for r in rows)

@@ -1,0 +1,171 @@
+"""Entity rules that read the parse, with the real spaCy model: places by grammar (a country
+used as a modifier, inside a hyphenated compound or coordinated with a modifier is no place
+mention; a name written before its country is one), people after titles and group nouns,
+offices named by an acronym and a city, lower-case body names after a title, generic names
+resolved by the article's countries. Sentences written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dagster_project.lib.entities import Gazetteer, modifier_place_spans, named_before_country
+from dagster_project.lib.nlp import DEFAULT_MODEL, load_model
+
+PLACES_CSV = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "ref_places.csv"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_model(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return Gazetteer.from_csv(PLACES_CSV)
+
+
+def place_spans(doc, gazetteer, *names):
+    spans = []
+    for name in names:
+        start = doc.text.index(name)
+        span = doc.char_span(start, start + len(name))
+        spans.append((span, gazetteer.lookup(name) is not None))
+    return spans
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "modifiers", "headline"),
+    [
+        ("Thai officers met US agents in Laos last week.", ["US", "Laos"], {"US"}, False),
+        ("The Laos government said it would act.", ["Laos"], {"Laos"}, False),
+        ("Officers flew to the Philippines on Monday.", ["Philippines"], set(), False),
+        (
+            "The Vietnam-Laos talks ended on Friday.",
+            ["Vietnam", "Laos"],
+            {"Vietnam", "Laos"},
+            False,
+        ),
+        ("A Thailand-based company was fined.", ["Thailand"], set(), False),
+        ("Timor-Leste sent two officers.", ["Timor-Leste"], set(), False),
+        ("Laos, Vietnam Officers Meet on Drugs", ["Laos", "Vietnam"], {"Laos", "Vietnam"}, True),
+        ("Laos Arrests Two Suspects", ["Laos"], set(), True),
+        ("Police in Houaphan Province seized opium.", ["Houaphan"], set(), False),
+        (
+            "Cambodia's police chief met them in Phnom Penh.",
+            ["Cambodia", "Phnom Penh"],
+            set(),
+            False,
+        ),
+    ],
+)
+def test_modifier_uses_are_not_place_mentions(nlp, gazetteer, text, names, modifiers, headline):
+    doc = nlp(text)
+    spans = place_spans(doc, gazetteer, *names)
+    found = modifier_place_spans(spans, headline)
+    assert {s.text for s, _ in spans if (s.start, s.end) in found} == modifiers
+
+
+def test_a_place_before_an_agency_name_in_a_headline_is_a_modifier(nlp, gazetteer):
+    doc = nlp("US Homeland Security Investigations Opens Office")
+    spans = place_spans(doc, gazetteer, "US")
+    names = set(range(1, 4))
+    assert modifier_place_spans(spans, True, names) == {(0, 1)}
+    assert modifier_place_spans(spans, True, set()) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The course was held in Ban Phe, Thailand, last month.", ["Ban Phe"]),
+        ("Officers trained at the Police Academy Kingsford, Australia.", ["Kingsford"]),
+        ("They met at Ban Na (Laos) on Monday.", ["Ban Na"]),
+        ("Separately, Australia sent a team.", []),
+        ("The Ministry of Planning, the U.S. Embassy and others signed.", []),
+        ("Cambodia and Laos, Thailand, and Vietnam attended.", []),
+    ],
+)
+def test_names_written_before_their_country(nlp, gazetteer, text, expected):
+    assert [s.text for s in named_before_country(nlp(text), gazetteer)] == expected
+
+
+@pytest.fixture(scope="module")
+def mentions_of():
+    import pandas as pd
+
+    from dagster_project.lib.nlp import annotate
+
+    seeds = PLACES_CSV.parent
+
+    def run(text: str):
+        articles = pd.DataFrame(
+            [{"article_id": "a", "text": text, "published_at": None, "source_path": "a.txt"}]
+        )
+        paragraphs = pd.DataFrame(
+            [
+                {
+                    "article_id": "a",
+                    "paragraph_id": "a-0",
+                    "paragraph_index": 0,
+                    "char_start": 0,
+                    "paragraph_text": text,
+                    "zone": "body",
+                    "is_content": True,
+                    "is_duplicate": False,
+                }
+            ]
+        )
+        return annotate(paragraphs, articles, DEFAULT_MODEL, seeds / "ref_agencies.csv")["mentions"]
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def people_of(mentions_of):
+    def run(text: str) -> set[str]:
+        mentions = mentions_of(text)
+        return set(mentions[mentions.entity_type == "person"].entity_name)
+
+    return run
+
+
+def test_a_surname_after_a_title_is_a_person(people_of):
+    found = people_of(
+        "The pact was signed by Prime Minister Dara Vong and President Lim this year."
+    )
+    assert {"Dara Vong", "Lim"} <= found
+
+
+def test_a_name_after_a_group_noun_is_no_person(people_of):
+    found = people_of(
+        "Police said the men belonged to the criminal network Blue Lotus Brotherhood."
+    )
+    assert "Blue Lotus Brotherhood" not in found
+
+
+def test_an_acronym_and_a_city_name_an_office_in_that_city(mentions_of):
+    mentions = mentions_of(
+        "Homeland Security Investigations said agents of HSI Bangkok arrested two men in Pattaya."
+    )
+    agencies = set(mentions[mentions.entity_type == "agency"].entity_name)
+    places = set(mentions[mentions.entity_type == "place"].entity_name)
+    assert {"Homeland Security Investigations", "HSI Bangkok"} <= agencies
+    assert "Bangkok" in places
+
+
+def test_a_lower_case_body_name_after_a_title(mentions_of):
+    mentions = mentions_of(
+        "The deputy chief of national police met officers in Phnom Penh, Cambodia, on Monday."
+    )
+    agencies = set(mentions[mentions.entity_type == "agency"].agency_id)
+    assert agencies == {"kh-cnp"}
+    # without a title it is a description, not the body's name
+    mentions = mentions_of("Officers of national police units met in Phnom Penh, Cambodia.")
+    assert mentions[mentions.entity_type == "agency"].empty
+
+
+def test_a_generic_name_in_a_story_about_another_country_is_not_cambodias(mentions_of):
+    mentions = mentions_of("The Supreme Court in London heard the appeal of the two men on Monday.")
+    agencies = mentions[mentions.entity_type == "agency"]
+    assert "kh-supreme-court" not in set(agencies.agency_id)
