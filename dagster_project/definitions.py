@@ -20,7 +20,11 @@ defs = dg.Definitions(
             publish.published_warehouse,
         ]
     ),
-    asset_checks=[*quality.suite_checks, publish.published_copy_matches_warehouse],
+    asset_checks=[
+        *quality.suite_checks,
+        nlp.no_quarantined_articles,
+        publish.published_copy_matches_warehouse,
+    ],
     jobs=[automation.raw_landing_job],
     sensors=[automation.raw_files_sensor, automation.downstream_automation],
     resources={

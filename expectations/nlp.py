@@ -9,7 +9,8 @@ outside a plausible range (a model or encoding regression shows here first).
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from dagster_project.lib.quality import Check, Suite, sql
+from dagster_project.lib import driver, quality, warehouse
+from dagster_project.lib.quality import Check, Suite
 
 # mentions per thousand words of content: news about agencies names several per paragraph;
 # none at all, or one every few words, means the model or the text went wrong
@@ -17,14 +18,7 @@ DENSITY_RANGE = (2.0, 250.0)
 
 SENTENCES_QUERY = """
 with sentence_counts as (
-    select paragraph_id, count(*) as sentence_count,
-           count(*) filter (
-               where substring(a.text, s.char_start + 1, s.char_end - s.char_start)
-                     != s.sentence_text
-           ) as sentences_not_slicing
-    from nlp.sentences as s
-    join raw.articles as a on a.article_id = s.article_id and a.is_current
-    group by paragraph_id
+    select paragraph_id, count(*) as sentence_count from nlp.sentences group by paragraph_id
 ),
 mention_counts as (
     select article_id, count(*) as mentions from nlp.mentions group by article_id
@@ -36,14 +30,17 @@ content as (
            p.paragraph_index = min(p.paragraph_index) over (partition by p.article_id)
                as is_first_content
     from nlp.paragraphs as p
-    where p.is_content
+    where p.is_content and not exists (
+        -- an article quarantined by the NLP stage has no sentences, by design
+        select 1 from {quarantine} as q
+        where q.article_id = p.article_id and q.content_hash = p.content_hash
+    )
 )
 select
     c.article_id,
     c.paragraph_id,
     c.paragraph_index,
     coalesce(s.sentence_count, 0) as sentence_count,
-    coalesce(s.sentences_not_slicing, 0) as sentences_not_slicing,
     c.is_first_content,
     1000.0 * coalesce(m.mentions, 0) / greatest(c.article_words, 1) as mentions_per_1000_words
 from content as c
@@ -52,10 +49,27 @@ left join mention_counts as m on m.article_id = c.article_id
 order by c.article_id, c.paragraph_index
 """
 
+
+SENTENCE_SPANS = """
+select paragraph_id, article_id, char_start, char_end, sentence_text as span_text
+from nlp.sentences
+"""
+
+
+def _sentences(con, raw_dir):
+    query = SENTENCES_QUERY.format(quarantine=driver.quarantine_relation(con))
+    frame = warehouse.fetch_df(con, query)
+    # offsets compared in Python, each text read once (see quality.spans_slice_back)
+    spans = quality.spans_slice_back(con, SENTENCE_SPANS)
+    failing = (~spans["slices_back"]).groupby(spans["paragraph_id"]).sum()
+    frame["sentences_not_slicing"] = frame["paragraph_id"].map(failing).fillna(0).astype("int64")
+    return frame
+
+
 SENTENCES_SUITE = Suite(
     name="nlp_sentences",
     asset_key=("nlp", "sentences"),
-    build=sql(SENTENCES_QUERY),
+    build=_sentences,
     index_columns=("article_id", "paragraph_index", "paragraph_id"),
     checks=(
         Check(
@@ -98,20 +112,26 @@ select
     m.surface_text,
     m.model_name,
     m.model_version,
-    a.article_id is not null
-        and m.char_start >= 0
-        and m.char_end <= length(a.text)
-        and substring(a.text, m.char_start + 1, m.char_end - m.char_start) = m.surface_text
-        as span_slices_back
+    m.char_start,
+    m.char_end,
+    m.surface_text as span_text
 from nlp.mentions as m
-left join raw.articles as a on a.article_id = m.article_id and a.is_current
 order by m.article_id, m.char_start
 """
+
+
+def _mentions(con, raw_dir):
+    # offsets compared in Python, each text read once (see quality.spans_slice_back)
+    frame = quality.spans_slice_back(con, MENTIONS_QUERY)
+    return frame.rename(columns={"slices_back": "span_slices_back"}).drop(
+        columns=["char_start", "char_end"]
+    )
+
 
 MENTIONS_SUITE = Suite(
     name="nlp_mentions",
     asset_key=("nlp", "mentions"),
-    build=sql(MENTIONS_QUERY),
+    build=_mentions,
     index_columns=("article_id", "paragraph_id", "mention_id", "surface_text"),
     checks=(
         Check(

@@ -3,8 +3,8 @@
 import dagster as dg
 
 from dagster_project.defs.metadata import relation_metadata
-from dagster_project.defs.resources import RawFolderResource, WarehouseResource
-from dagster_project.lib import articles, publish
+from dagster_project.defs.resources import NlpModelResource, RawFolderResource, WarehouseResource
+from dagster_project.lib import articles, driver, publish
 
 RAW_ARTICLES = dg.AssetKey(["raw", "articles"])
 RAW_REJECTS = dg.AssetKey(["raw", "rejects"])
@@ -12,7 +12,8 @@ RAW_REJECTS = dg.AssetKey(["raw", "rejects"])
 
 class RawLandingConfig(dg.Config):
     """`force` emits the raw assets even when no file changed, so that everything downstream
-    rebuilds (after a change of the NLP code or of the dbt models, say)."""
+    runs again (after a change of the dbt models, say; a change of the extraction code, rules,
+    reference tables or model is seen by itself)."""
 
     force: bool = False
 
@@ -47,14 +48,19 @@ def raw_landing(
     config: RawLandingConfig,
     raw_folder: RawFolderResource,
     warehouse: WarehouseResource,
+    nlp_model: NlpModelResource,
 ):
     """Land new and changed files, keyed on content; emit nothing when nothing changed and
     the marts already reflect the raw state, so that a rerun does no work downstream."""
     with warehouse.connect() as con:
         result = articles.land(con, raw_folder.folder, load_id=context.run.run_id)
-        # up to date: the marts hold the current articles and BI tools have their copy
+        # up to date: every current article was processed by the current extractor (code,
+        # rules, reference tables, model), the marts hold them and BI tools have their copy
+        pending = driver.pending_articles(con, driver.extractor_version(nlp_model.model_name))
         in_step = (
-            articles.marts_reflect_raw(con) and publish.published_path(warehouse.file).is_file()
+            pending == 0
+            and articles.marts_reflect_raw(con)
+            and publish.published_path(warehouse.file).is_file()
         )
         counts = articles.table_counts(con)
         articles_metadata = relation_metadata(con, "raw.articles")
@@ -68,6 +74,7 @@ def raw_landing(
         "articles_unchanged": result.articles_unchanged,
         "aliases_added": result.aliases_added,
         "rejects_new": result.rejects_new,
+        "articles_pending_extraction": pending,
     }
     context.log.info(f"landing: {metadata}")
     if not result.changed and in_step and not config.force:

@@ -1,14 +1,16 @@
-"""Text tagging: paragraphs of every current article, then spaCy annotations over them."""
+"""Text tagging: paragraphs of every current article, then spaCy annotations over them.
+
+Both stages are incremental (dagster_project/lib/driver.py): they process only the article
+versions without results under the current extractor version, and their metadata says how
+many articles were new, re-processed, re-stamped, skipped and quarantined.
+"""
 
 import dagster as dg
 
 from dagster_project.defs.ingest import RAW_ARTICLES
-from dagster_project.defs.metadata import table_metadata
+from dagster_project.defs.metadata import relation_metadata
 from dagster_project.defs.resources import NlpModelResource, WarehouseResource
-from dagster_project.lib import articles as article_lib
-from dagster_project.lib import nlp as nlp_lib
-from dagster_project.lib import paragraphs as paragraph_lib
-from dagster_project.lib import warehouse as warehouse_lib
+from dagster_project.lib import driver
 
 NLP_PARAGRAPHS = dg.AssetKey(["nlp", "paragraphs"])
 
@@ -24,19 +26,28 @@ NLP_PARAGRAPHS = dg.AssetKey(["nlp", "paragraphs"])
         "near-duplicate and boilerplate flags. No paragraph is dropped."
     ),
 )
-def paragraphs(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def paragraphs(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, nlp_model: NlpModelResource
+) -> dg.MaterializeResult:
+    version = driver.extractor_version(nlp_model.model_name)
     with warehouse.connect() as con:
-        current = warehouse_lib.fetch_df(con, article_lib.CURRENT_ARTICLES)
-        frame = paragraph_lib.classify_articles(current)
-        warehouse_lib.replace_table(con, "nlp.paragraphs", frame)
+        stats = driver.classify_paragraphs(con, version, log=context.log.info)
+        counts = con.execute(
+            "select count(*) filter (where is_duplicate), "
+            "count(*) filter (where near_duplicate_of_paragraph_id is not null), "
+            "count(*) filter (where is_boilerplate) from nlp.paragraphs"
+        ).fetchone()
+        metadata = relation_metadata(con, "nlp.paragraphs")
+    context.log.info(f"paragraphs: {stats.metadata()}")
     return dg.MaterializeResult(
-        metadata=table_metadata(
-            frame,
-            articles=len(current),
-            duplicate_paragraphs=int(frame["is_duplicate"].sum()),
-            near_duplicate_paragraphs=int(frame["near_duplicate_of_paragraph_id"].notna().sum()),
-            boilerplate_paragraphs=int(frame["is_boilerplate"].sum()),
-        )
+        metadata={
+            **metadata,
+            **stats.metadata(),
+            "extractor_version": version.version,
+            "duplicate_paragraphs": counts[0],
+            "near_duplicate_paragraphs": counts[1],
+            "boilerplate_paragraphs": counts[2],
+        }
     )
 
 
@@ -69,29 +80,52 @@ NLP_TABLES = {
     ],
     can_subset=False,
 )
-def nlp_annotations(warehouse: WarehouseResource, nlp_model: NlpModelResource):
-    """Parse the content paragraphs (not boilerplate, not repeated copies) with spaCy once,
-    and write every table that reads the parse. Reference data: dbt/seeds/ref_*.csv."""
+def nlp_annotations(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, nlp_model: NlpModelResource
+):
+    """Parse the content paragraphs (not boilerplate, not repeated copies) of the articles
+    that need it with spaCy, on every core, and write every table that reads the parse.
+    Reference data: dbt/seeds/ref_*.csv."""
+    version = driver.extractor_version(nlp_model.model_name)
     with warehouse.connect() as con:
-        paragraph_rows = warehouse_lib.fetch_df(con, "select * from nlp.paragraphs")
-        current = warehouse_lib.fetch_df(con, article_lib.CURRENT_ARTICLES)
-    frames = nlp_lib.annotate(
-        paragraph_rows,
-        current,
-        nlp_model.model_name,
-        nlp_lib.REFERENCE_AGENCIES,
-        nlp_lib.REFERENCE_PLACES,
-    )
-    with warehouse.connect() as con:
-        for table in NLP_TABLES:
-            warehouse_lib.replace_table(con, f"nlp.{table}", frames[table])
-    model = nlp_lib.load_model(nlp_model.model_name)
+        stats = driver.annotate_articles(con, nlp_model.model_name, version, log=context.log.info)
+        in_quarantine = driver.quarantine_count(con)
+        tables = {table: relation_metadata(con, f"nlp.{table}") for table in NLP_TABLES}
+    context.log.info(f"nlp: {stats.metadata()}")
     for table in NLP_TABLES:
         yield dg.MaterializeResult(
             asset_key=["nlp", table],
-            metadata=table_metadata(
-                frames[table],
-                spacy_model=f"{model.meta['lang']}_{model.meta['name']}",
-                spacy_model_version=model.meta["version"],
-            ),
+            metadata={
+                **tables[table],
+                **stats.metadata(),
+                "articles_in_quarantine": in_quarantine,
+                "extractor_version": version.version,
+                "spacy_model": nlp_model.model_name,
+            },
         )
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["nlp", "sentences"]),
+    name="no_quarantined_articles",
+    description=(
+        "Names every current article version set aside because its processing raised (stage, "
+        "error, extractor version): the other articles were built; it is retried when the "
+        "extractor version changes."
+    ),
+)
+def no_quarantined_articles(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        report = driver.quarantine_report(con)
+        count = driver.quarantine_count(con)
+    shown = report[["article_id", "source_path", "stage", "error"]] if len(report) else report
+    return dg.AssetCheckResult(
+        passed=report.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "quarantined_articles": count,
+            "articles": dg.MetadataValue.md(
+                shown.to_markdown(index=False) if len(report) else "none"
+            ),
+        },
+    )

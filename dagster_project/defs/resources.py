@@ -13,6 +13,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from filelock import FileLock
+from pydantic import PrivateAttr
 
 from dagster_project.lib import settings, warehouse
 
@@ -22,9 +24,25 @@ REPO_ROOT = settings.REPO_ROOT
 class WarehouseResource(dg.ConfigurableResource):
     """The warehouse: the DuckDB file at `path`, or the DuckLake lakehouse NEWS_WAREHOUSE
     selects. `path`'s folder also holds what stays local (GE Data Docs, the published copy).
-    Connections are short-lived: a DuckDB file takes one writer at a time."""
+    Connections are short-lived: a DuckDB file takes one writer at a time, so a run takes the
+    lock file beside it for its whole length (once per run with the in-process executor) and a
+    second run stops at once, saying so. A lakehouse takes several writers: no lock."""
 
     path: str | None = None
+    _lock: FileLock | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if not isinstance(self.target, Path):
+            return
+        try:
+            self._lock = warehouse.hold(self.target)
+        except warehouse.WarehouseBusy as exc:
+            raise dg.Failure(str(exc)) from None
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @property
     def file(self) -> Path:

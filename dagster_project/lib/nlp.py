@@ -11,7 +11,8 @@ or events come from it). Every char offset is into the article text: the paragra
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +40,11 @@ REFERENCE_AGENCIES = SEEDS_DIR / "ref_agencies.csv"
 REFERENCE_PLACES = SEEDS_DIR / "ref_places.csv"
 DEFAULT_MODEL = SPACY_MODEL.default
 BATCH_SIZE = 64
+# spaCy's memory grows with the length of a text; a "paragraph" longer than this (a page
+# scraped without line breaks) is parsed in pieces cut at sentence ends or spaces
+MAX_PARSE_CHARS = 10_000
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+_SPACE_BREAK = re.compile(r"\s+")
 
 SENTENCE_COLUMNS = {
     "article_id": "string",
@@ -280,7 +286,13 @@ class _Annotator:
         country_rank: list[str],
     ) -> None:
         inputs = []
+        # mentions by start, so that each sentence looks only at its own (linear, not
+        # sentences x mentions, on a page of many thousand lines)
+        order = sorted(range(len(mentions)), key=lambda i: mentions[i].char_start)
+        starts = [mentions[i].char_start for i in order]
         for sent in sentences:
+            lo = bisect_left(starts, sent.char_start)
+            hi = bisect_right(starts, sent.char_end)
             refs = tuple(
                 event_extraction.EntityRef(
                     entity_type=m.entity_type,
@@ -290,8 +302,8 @@ class _Annotator:
                     char_end=m.char_end,
                     country_code=m.country_code,
                 )
-                for m in mentions
-                if sent.char_start <= m.char_start and m.char_end <= sent.char_end
+                for m in (mentions[i] for i in sorted(order[lo:hi]))
+                if m.char_end <= sent.char_end
             )
             inputs.append(
                 event_extraction.SentenceInput(
@@ -337,11 +349,31 @@ class _Annotator:
         }
 
 
+def parse_pieces(text: str, limit: int = MAX_PARSE_CHARS) -> list[tuple[int, int]]:
+    """(start, end) pieces that cover `text` exactly, each at most `limit` characters, cut
+    after a sentence end when there is one, else after a space, else anywhere."""
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = 0
+        for pattern in (_SENTENCE_BREAK, _SPACE_BREAK):
+            ends = [m.end() for m in pattern.finditer(window) if m.end() < len(window)]
+            if ends and ends[-1] > limit // 2:
+                cut = ends[-1]
+                break
+        cut = cut or limit
+        pieces.append((start, start + cut))
+        start += cut
+    pieces.append((start, len(text)))
+    return pieces
+
+
 def _read_rows(
     paragraphs: pd.DataFrame,
 ) -> Iterator[tuple[str, tuple[str, str, int, str, bool]]]:
     """Content paragraphs, and the attribution lines of page furniture (read for people only),
-    in article order."""
+    in article order; a paragraph over MAX_PARSE_CHARS comes in pieces, each with its own
+    offset in the article."""
     content = paragraphs["is_content"].fillna(False).astype(bool)
     furniture = ~content & ~paragraphs["is_duplicate"].fillna(False).astype(bool)
     attribution = furniture & paragraphs["paragraph_text"].map(
@@ -351,10 +383,18 @@ def _read_rows(
     read = read.sort_values(["article_id", "paragraph_index"])
     for row in read.itertuples(index=False):
         zone = row.zone if isinstance(row.zone, str) else "body"
-        yield (
-            row.paragraph_text,
-            (row.article_id, row.paragraph_id, int(row.char_start), zone, bool(row.attribution)),
-        )
+        text = row.paragraph_text
+        for start, end in parse_pieces(text) if len(text) > MAX_PARSE_CHARS else [(0, len(text))]:
+            yield (
+                text[start:end],
+                (
+                    row.article_id,
+                    row.paragraph_id,
+                    int(row.char_start) + start,
+                    zone,
+                    bool(row.attribution),
+                ),
+            )
 
 
 def annotate(

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from itertools import combinations
 from pathlib import PurePosixPath
 
@@ -999,21 +999,32 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _story_groups(drafts: list[list[_Draft]]) -> _UnionFind:
+@dataclass(frozen=True)
+class RecurrenceKeys:
+    """One article's share of the corpus-wide recurrence signal: what it needs to be compared
+    with other articles, without its text. Stored per article version, so that a new article
+    is compared with the stored keys of the others instead of re-reading them."""
+
+    # normalised keys of long news paragraphs: two articles sharing two are one story
+    siblings: frozenset[str]
+    # (paragraph index, scope, key, articles needed, also counted corpus-wide)
+    candidates: tuple[tuple[int, str, str, int, bool], ...]
+
+
+def _story_groups(siblings: Sequence[frozenset[str]]) -> _UnionFind:
     """Articles sharing two or more long news paragraphs are versions of one story: they count
     once for recurrence, so text shared by two versions of a story is not called furniture."""
     holders: dict[str, set[int]] = defaultdict(set)
-    for a, paras in enumerate(drafts):
-        for p in paras:
-            if p.rule is None and p.words >= _SIBLING_MIN_WORDS and _ends_sentence(p.text):
-                holders[p.key].add(a)
+    for a, keys in enumerate(siblings):
+        for key in keys:
+            holders[key].add(a)
     shared: dict[tuple[int, int], int] = defaultdict(int)
     for members in holders.values():
         # a long paragraph in many articles is furniture (an author bio), not a shared story
         if 2 <= len(members) <= 20:
             for pair in combinations(sorted(members), 2):
                 shared[pair] += 1
-    groups = _UnionFind(len(drafts))
+    groups = _UnionFind(len(siblings))
     for (a, b), n in sorted(shared.items()):
         if n >= 2:
             groups.union(a, b)
@@ -1396,43 +1407,62 @@ def _first_content(paras: list[_Draft]) -> int | None:
     return next((i for i, p in enumerate(paras) if p.rule is None), None)
 
 
-def _mark_recurring(articles: Sequence[ArticleText], drafts: list[list[_Draft]]) -> None:
-    """Short non-news paragraphs printed by several articles of one publisher are furniture.
+def recurrence_keys(article: ArticleText, paras: list[_Draft]) -> RecurrenceKeys:
+    """Short non-news paragraphs printed by several articles of one publisher are furniture:
+    the paragraphs of one article that could be, and the story keys that group its versions.
 
     The publisher comes from metadata or the source folder (2 articles suffice); without one,
     the whole corpus is the publisher and 3 articles are needed. Versions of one story count
     once. A headline, or a subheading-like line between body paragraphs, needs one article more:
     content-farm sites reuse "Conclusion" and two versions of a story share a headline.
     """
-    groups = _story_groups(drafts)
+    siblings = frozenset(
+        p.key
+        for p in paras
+        if p.rule is None and p.words >= _SIBLING_MIN_WORDS and _ends_sentence(p.text)
+    )
+    publisher = _publisher(article)
+    scope = publisher or "corpus"
+    needed = 2 if publisher else 3
+    first = _first_content(paras)
+    body = [i for i, p in enumerate(paras) if _body_sentence(p)]
+    candidates = []
+    for i, p in enumerate(paras):
+        if p.rule or not p.key or p.words > RECURRENCE_MAX_WORDS:
+            continue
+        if _looks_like_news(p.text, p.low, p.words) or _caption_like(p.low, p.words):
+            continue
+        # a reporter's name under the headline recurs in all their stories: a byline, and
+        # bylines are not furniture
+        under_headline = first is not None and first < i < (body[0] if body else len(paras))
+        if _byline_or_date(p.text) or (under_headline and _name_like(p.text)):
+            continue
+        headline = i == first and _headline_like(p.text, p.words)
+        inner = bool(body) and body[0] < i < body[-1] and _subheading_like(p.text, p.words)
+        # an article without a publisher may belong to any of them: a publisher's line also
+        # counts corpus-wide
+        candidates.append((p.index, scope, p.key, needed + (headline or inner), bool(publisher)))
+    return RecurrenceKeys(siblings, tuple(candidates))
+
+
+def recurring_paragraphs(keys: Sequence[RecurrenceKeys]) -> list[set[int]]:
+    """For each article, the indices of its paragraphs that recur across the corpus."""
+    groups = _story_groups([k.siblings for k in keys])
     counts: dict[tuple[str, str], set[int]] = defaultdict(set)
-    candidates: list[tuple[_Draft, tuple[str, str], int]] = []
-    for a, (article, paras) in enumerate(zip(articles, drafts, strict=True)):
-        publisher = _publisher(article)
-        scope = publisher or "corpus"
-        needed = 2 if publisher else 3
-        first = _first_content(paras)
-        body = [i for i, p in enumerate(paras) if _body_sentence(p)]
-        for i, p in enumerate(paras):
-            if p.rule or not p.key or p.words > RECURRENCE_MAX_WORDS:
-                continue
-            if _looks_like_news(p.text, p.low, p.words) or _caption_like(p.low, p.words):
-                continue
-            # a reporter's name under the headline recurs in all their stories: a byline, and
-            # bylines are not furniture
-            under_headline = first is not None and first < i < (body[0] if body else len(paras))
-            if _byline_or_date(p.text) or (under_headline and _name_like(p.text)):
-                continue
-            counts[(scope, p.key)].add(groups.find(a))
-            if publisher:
-                # an article without a publisher may belong to any of them
-                counts[("corpus", p.key)].add(groups.find(a))
-            headline = i == first and _headline_like(p.text, p.words)
-            inner = bool(body) and body[0] < i < body[-1] and _subheading_like(p.text, p.words)
-            candidates.append((p, (scope, p.key), needed + (headline or inner)))
-    for p, where, needed in candidates:
-        if len(counts[where]) >= needed:
-            p.rule = "recurring_across_articles"
+    for a, article_keys in enumerate(keys):
+        group = groups.find(a)
+        for _index, scope, key, _needed, also_corpus in article_keys.candidates:
+            counts[(scope, key)].add(group)
+            if also_corpus:
+                counts[("corpus", key)].add(group)
+    return [
+        {
+            index
+            for index, scope, key, needed, _ in k.candidates
+            if len(counts[(scope, key)]) >= needed
+        }
+        for k in keys
+    ]
 
 
 # furniture that belongs to this article's text (its date, its byline): printed twice, the
@@ -1557,50 +1587,70 @@ def _paragraph_id(article: ArticleText, index: int) -> str:
     return f"{article.article_id}-{article.content_hash[:8]}-{index:04d}"
 
 
+def draft_article(article: ArticleText) -> list[_Draft]:
+    """An article's paragraphs with the rules that read only the article itself applied."""
+    paras = _draft_article(article)
+    _mark_layout(paras, _site_names(article))
+    return paras
+
+
+def finish_article(
+    article: ArticleText, paras: list[_Draft], recurring: set[int]
+) -> list[Paragraph]:
+    """The classified paragraphs of one drafted article, given which of its paragraphs recur
+    across the corpus."""
+    for p in paras:
+        if p.index in recurring:
+            p.rule = "recurring_across_articles"
+    # layout rules run again after recurrence: a recurring line can close a list of links
+    _mark_layout(paras, _site_names(article))
+    _classify_article(paras)
+    rows = []
+    for p in paras:
+        is_dup = p.duplicate_of is not None
+        rows.append(
+            Paragraph(
+                paragraph_id=_paragraph_id(article, p.index),
+                article_id=article.article_id,
+                content_hash=article.content_hash,
+                paragraph_index=p.index,
+                char_start=p.start,
+                char_end=p.end,
+                paragraph_text=p.text,
+                zone=p.zone,
+                is_boilerplate=p.rule is not None,
+                boilerplate_rule=p.rule,
+                is_duplicate=is_dup,
+                duplicate_of_paragraph_id=(
+                    _paragraph_id(article, p.duplicate_of) if is_dup else None
+                ),
+                near_duplicate_of_paragraph_id=(
+                    _paragraph_id(article, p.near_of) if p.near_of is not None else None
+                ),
+                similarity=p.similarity,
+                is_content=p.rule is None and not is_dup,
+            )
+        )
+    return rows
+
+
 def classify_corpus(articles: Sequence[ArticleText]) -> list[Paragraph]:
     """Every paragraph of every article, classified; articles in the given order.
 
-    Recurrence is judged across the whole corpus, so pass every current article at once.
-    Exact repeats of content are `is_duplicate`; repeated boilerplate stays boilerplate only
-    (a paragraph has one reason to be left out); near-duplicates stay content.
+    Recurrence is judged across the articles passed together (the incremental driver passes
+    the stored recurrence keys of the others instead). Exact repeats of content are
+    `is_duplicate`; repeated boilerplate stays boilerplate only (a paragraph has one reason to
+    be left out); near-duplicates stay content.
     """
-    drafts = [_draft_article(article) for article in articles]
-    site_names = [_site_names(article) for article in articles]
-    # layout rules run again after recurrence: a recurring line can close a list of links
-    for paras, names in zip(drafts, site_names, strict=True):
-        _mark_layout(paras, names)
-    _mark_recurring(articles, drafts)
-    for paras, names in zip(drafts, site_names, strict=True):
-        _mark_layout(paras, names)
-    rows = []
-    for article, paras in zip(articles, drafts, strict=True):
-        _classify_article(paras)
-        for p in paras:
-            is_dup = p.duplicate_of is not None
-            rows.append(
-                Paragraph(
-                    paragraph_id=_paragraph_id(article, p.index),
-                    article_id=article.article_id,
-                    content_hash=article.content_hash,
-                    paragraph_index=p.index,
-                    char_start=p.start,
-                    char_end=p.end,
-                    paragraph_text=p.text,
-                    zone=p.zone,
-                    is_boilerplate=p.rule is not None,
-                    boilerplate_rule=p.rule,
-                    is_duplicate=is_dup,
-                    duplicate_of_paragraph_id=(
-                        _paragraph_id(article, p.duplicate_of) if is_dup else None
-                    ),
-                    near_duplicate_of_paragraph_id=(
-                        _paragraph_id(article, p.near_of) if p.near_of is not None else None
-                    ),
-                    similarity=p.similarity,
-                    is_content=p.rule is None and not is_dup,
-                )
-            )
-    return rows
+    drafts = [draft_article(article) for article in articles]
+    recurring = recurring_paragraphs(
+        [recurrence_keys(article, paras) for article, paras in zip(articles, drafts, strict=True)]
+    )
+    return [
+        row
+        for article, paras, marks in zip(articles, drafts, recurring, strict=True)
+        for row in finish_article(article, paras, marks)
+    ]
 
 
 # pandas types of the nlp.paragraphs columns, so that even an empty table has its schema
@@ -1625,7 +1675,8 @@ COLUMN_TYPES = {
 
 def to_frame(paragraphs: Sequence[Paragraph]) -> pd.DataFrame:
     """The rows of nlp.paragraphs, typed."""
-    rows = [asdict(p) for p in paragraphs]
+    # vars, not asdict: asdict deep-copies every field, minutes for a page of 100,000 lines
+    rows = [vars(p) for p in paragraphs]
     return pd.DataFrame(rows, columns=list(COLUMN_TYPES)).astype(COLUMN_TYPES)
 
 

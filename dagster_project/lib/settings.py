@@ -53,6 +53,10 @@ SETTINGS = (RAW_DIR, WAREHOUSE_PATH, SPACY_MODEL, WAREHOUSE, DUCKLAKE_DATA_PATH)
 # exports word by word: a libpq connection string has spaces, and the environment already
 # carries it to every program.
 DUCKLAKE_CATALOG = Setting("NEWS_DUCKLAKE_CATALOG", "", is_path=False)
+# optional, read by the NLP driver only: worker processes (empty: one per core), and a test
+# hook that makes articles containing a marker raise in one stage (`<stage>:<marker>`)
+NLP_PROCESSES = Setting("NEWS_NLP_PROCESSES", "", is_path=False)
+FAULT_INJECTION = Setting("NEWS_FAULT_INJECTION", "", is_path=False)
 
 
 def resolved(environ: Mapping[str, str] | None = None) -> dict[str, str]:

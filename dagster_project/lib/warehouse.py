@@ -19,14 +19,17 @@ sees half a table, and a failed stage leaves the previous table in place.
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from dagster_project.lib import settings
 
@@ -199,6 +202,20 @@ def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     )
 
 
+def table_columns(con: duckdb.DuckDBPyConnection, qualified_name: str) -> list[tuple[str, str]]:
+    """(column name, DuckDB type) of `schema.table` in order; empty when it does not exist."""
+    schema, table = qualified_name.split(".")
+    return [
+        (name, kind)
+        for name, kind in con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_catalog = current_database() and table_schema = ? and table_name = ? "
+            "order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+
+
 def replace_table(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pd.DataFrame) -> int:
     """Atomically replace `schema.table` with the rows of `frame`; returns the row count.
 
@@ -235,3 +252,35 @@ def dbt_environment(target: Target) -> dict[str, str]:
             "NEWS_DUCKLAKE_DATA_PATH": str(target.data_path),
         }
     return {"NEWS_WAREHOUSE": "duckdb", "NEWS_WAREHOUSE_PATH": str(target)}
+
+
+class WarehouseBusy(RuntimeError):
+    """Another run holds the warehouse."""
+
+
+def lock_path(path: str | Path) -> Path:
+    """The lock file beside the warehouse: `news.duckdb` -> `news.duckdb.lock`."""
+    path = Path(path)
+    return path.with_name(path.name + ".lock")
+
+
+def hold(path: str | Path, wait_seconds: float = 0) -> FileLock:
+    """Take a DuckDB warehouse file for one run (DuckDB takes one writer, and a run is several
+    steps: two runs would interleave them). The lock is an OS file lock, so it goes with the
+    process that held it, however that process ends. Raises WarehouseBusy, naming the holder,
+    when another run keeps it past `wait_seconds`."""
+    target = lock_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(target))
+    owner = target.with_name(target.name + ".owner")
+    try:
+        lock.acquire(timeout=wait_seconds)
+    except Timeout:
+        holder = owner.read_text(encoding="utf-8").strip() if owner.exists() else "unknown"
+        raise WarehouseBusy(
+            f"another run holds the warehouse {Path(path)} ({holder}); this run stops without "
+            f"touching it. Wait for that run to finish (lock file {target})."
+        ) from None
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    owner.write_text(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
+    return lock

@@ -1,0 +1,101 @@
+"""The pure parts of the incremental driver: pieces of over-long paragraphs, reference-table
+changes traced to names, work units, the extractor version's inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from dagster_project.lib import driver
+from dagster_project.lib.nlp import parse_pieces
+
+AGENCIES = (
+    "agency_id,canonical_name,acronym,aliases,country_code\n"
+    "us-fbi,Federal Bureau of Investigation,FBI,the Bureau,US\n"
+    "kh-cnp,Cambodian National Police,CNP,National Police|Khmer Police,KH\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [
+        ("Short text.", 100),
+        ("One sentence here. Another one there. " * 50, 100),
+        ("word " * 500, 64),
+        ("x" * 1000, 128),  # no space at all: cut anywhere
+        ("Ends here.  " + "y" * 300, 50),
+    ],
+)
+def test_pieces_cover_the_text_exactly_and_stay_under_the_limit(text, limit):
+    pieces = parse_pieces(text, limit)
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:], strict=False))
+    assert all(0 < end - start <= limit for start, end in pieces)
+    assert "".join(text[s:e] for s, e in pieces) == text
+
+
+def test_pieces_are_cut_after_a_sentence_end_when_there_is_one():
+    text = "A first sentence that is long enough. " * 10
+    for start, end in parse_pieces(text, 120)[:-1]:
+        assert text[start:end].rstrip().endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The FBI's agents", " the fbi s agents "),
+        ("  U.S.-led  task force ", " u s led task force "),
+    ],
+)
+def test_normalise_pads_words_with_single_spaces(text, expected):
+    assert driver.normalise(text) == expected
+
+
+def test_a_changed_row_yields_its_names_and_only_its_names():
+    changed = AGENCIES.replace("the Bureau,US", "the Bureau|Feds,US")
+    terms = driver.changed_terms({"ref_agencies.csv": AGENCIES}, {"ref_agencies.csv": changed})
+    # the row's old and new forms both count: articles naming either may change
+    assert terms == {"federal bureau of investigation", "fbi", "the bureau", "feds"}
+
+
+def test_added_and_removed_rows_yield_their_names():
+    added = AGENCIES + "th-rtp,Royal Thai Police,RTP,,TH\n"
+    removed = "\n".join(AGENCIES.splitlines()[:2]) + "\n"
+    assert driver.changed_terms({"a.csv": AGENCIES}, {"a.csv": added}) == {
+        "royal thai police",
+        "rtp",
+    }
+    assert driver.changed_terms({"a.csv": AGENCIES}, {"a.csv": removed}) == {
+        "cambodian national police",
+        "cnp",
+        "national police",
+        "khmer police",
+    }
+
+
+def test_unchanged_tables_affect_nothing():
+    assert driver.changed_terms({"a.csv": AGENCIES}, {"a.csv": AGENCIES}) == set()
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        {"a.csv": AGENCIES.replace("country_code", "country")},  # columns changed
+        {"a.csv": AGENCIES, "b.csv": "x\n1\n"},  # a table came
+        {},  # a table went
+    ],
+)
+def test_a_changed_shape_affects_every_article(new):
+    assert driver.changed_terms({"a.csv": AGENCIES}, new) is None
+
+
+def test_units_keep_articles_whole_and_bounded():
+    todo = [("a", 300), ("b", 300), ("c", 10), ("d", 5000), ("e", 1)]
+    units = driver._units(todo)
+    assert [a for unit in units for a in unit] == ["a", "b", "c", "d", "e"]
+    assert units == [["a"], ["b", "c"], ["d"], ["e"]]
+
+
+def test_the_extraction_sources_include_what_the_extractors_import():
+    names = {path.name for path in driver.extraction_sources()}
+    assert {"paragraphs.py", "entities.py", "events.py", "nlp.py", "driver.py"} <= names
+    assert "report.py" not in names and "publish.py" not in names
