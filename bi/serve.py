@@ -26,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from bi import dashboard  # noqa: E402
-from dagster_project.lib import publish, settings  # noqa: E402
+from dagster_project.lib import settings  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ADMIN = "admin"
@@ -229,8 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(settings.BI_PORT.value()))
     parser.add_argument("--provision-only", action="store_true")
     args = parser.parse_args(argv)
-    # the BI environment has the pipeline's DuckDB, so the pipeline's own rule applies
-    published = publish.published_path(settings.WAREHOUSE_PATH.path())
+    published = settings.published_path(settings.WAREHOUSE_PATH.path())
     if not published.is_file():
         raise SystemExit(f"no published warehouse at {published}: build one with `make run`")
     home = settings.BI_HOME.path()
@@ -241,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://127.0.0.1:{args.port}"
     log = home / "superset.log"
     process = start(env, args.port, log)
+    # a plain `kill` (or a test ending) stops Superset too, not only Ctrl+C
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         wait_healthy(url, process, log)
         serving = time.monotonic()

@@ -32,8 +32,8 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.lib import warehouse as warehouse_lib
+from dagster_project.lib.settings import published_path
 
-PUBLISHED_FOLDER = "published"
 SEARCH_TABLE = "marts.fct_paragraphs"
 SEARCH_KEY = "paragraph_id"
 SEARCH_COLUMN = "paragraph_text"
@@ -77,12 +77,6 @@ class PublishResult:
     seconds: float
     indexed_paragraphs: int
     table_rows: dict[str, int]
-
-
-def published_path(warehouse: str | Path) -> Path:
-    """`<warehouse folder>/published/<warehouse file name>`: the only file BI tools open."""
-    warehouse = Path(warehouse)
-    return warehouse.parent / PUBLISHED_FOLDER / warehouse.name
 
 
 def fts_extension_path() -> Path:

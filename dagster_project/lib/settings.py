@@ -64,6 +64,12 @@ BI_PORT = Setting("NEWS_BI_PORT", "8088", is_path=False)
 BI_ADMIN_PASSWORD = Setting("NEWS_BI_ADMIN_PASSWORD", "", is_path=False)
 
 
+def published_path(warehouse: str | os.PathLike) -> Path:
+    """`<warehouse folder>/published/<warehouse file name>`: the only file BI tools open."""
+    warehouse = Path(warehouse)
+    return warehouse.parent / "published" / warehouse.name
+
+
 def resolved(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every setting's effective value, by variable name."""
     return {setting.name: setting.value(environ=environ) for setting in SETTINGS}
