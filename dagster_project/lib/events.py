@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Span, Token
     from spacy.vocab import Vocab
 
-EXTRACTOR_VERSION = "events-rules-1.2.0"
+EXTRACTOR_VERSION = "events-rules-1.3.0"
 # rule data shared with the reference tables: dbt/seeds/rules/<name>.json
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
 RULES_DIR = SEEDS_DIR / "rules"

@@ -283,14 +283,28 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=500, help="corpus size (default 500)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--backend",
+        choices=("duckdb", "ducklake"),
+        default="duckdb",
+        help="ducklake: the NLP stage on DuckLake with 1 and 2 workers beside the DuckDB file "
+        "(tests/benchmarks/bench_ducklake.py)",
+    )
     args = parser.parse_args(argv)
     if args.articles <= 0:
         parser.error("--articles must be positive")
-    report = run(args.articles)
+    if args.backend == "ducklake":
+        import bench_ducklake
+
+        report = bench_ducklake.run(args.articles, build_corpus)
+        show = bench_ducklake.print_table
+    else:
+        report = run(args.articles)
+        show = print_table
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print_table(report)
+        show(report)
 
 
 if __name__ == "__main__":
