@@ -68,7 +68,7 @@ report: install
 	$(BIN)/python -m dagster_project.lib.report
 
 bench: install
-	$(BIN)/python tests/benchmarks/bench_pipeline.py
+	$(BIN)/python tests/benchmarks/bench_pipeline.py $(ARGS)
 
 eval: install $(DAGSTER_HOME)/dagster.yaml
 	$(if $(and $(GOLD),$(RAW)),,$(error make eval needs GOLD=<gold JSON file> RAW=<folder of its articles>))
