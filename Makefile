@@ -8,6 +8,8 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
+# Apache Superset lives in its own environment: its pins never meet the pipeline's
+BI_VENV := .bi/venv
 
 # NEWS_RAW_DIR, NEWS_WAREHOUSE_PATH, NEWS_SPACY_MODEL: resolved (defaults, relative paths) by
 # the project's settings module alone; every target and the programs it runs see those values
@@ -29,7 +31,7 @@ EVAL_WAREHOUSE = $(CURDIR)/warehouse/eval/$(basename $(notdir $(GOLD))).duckdb
 MANIFEST := dbt/target/manifest.json
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/seeds dbt/tests -type f 2>/dev/null) dbt/dbt_project.yml
 
-.PHONY: install run rebuild dev test lint docs report bench eval browser postgres clean
+.PHONY: install run rebuild dev test lint docs report bench eval browser postgres bi bi-install clean
 
 install: $(VENV)/.installed $(MANIFEST)
 
@@ -57,7 +59,15 @@ rebuild: install $(DAGSTER_HOME)/dagster.yaml
 dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m dagster_project.definitions --host 127.0.0.1 --port 3000
 
-test: install browser postgres
+$(BI_VENV)/.installed: $(UV) bi/requirements.txt
+	$(UV) venv --allow-existing --quiet $(BI_VENV) && $(UV) pip install --quiet --python $(BI_VENV)/bin/python -r bi/requirements.txt && touch $@
+
+bi-install: $(BI_VENV)/.installed
+
+bi: install bi-install
+	$(BI_VENV)/bin/python bi/serve.py
+
+test: install browser postgres bi-install
 	$(BIN)/pytest
 
 # sqlfluff's dbt templater compiles with a connection but reads no table: an in-memory one
@@ -88,4 +98,4 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) || echo "PostgreSQL could not be installed: the DuckLake tests will skip"
 
 clean:
-	rm -rf $(VENV) $(TOOLS) dbt/target dbt/logs warehouse .dagster_home
+	rm -rf $(VENV) $(TOOLS) dbt/target dbt/logs warehouse .dagster_home .bi

@@ -2304,6 +2304,14 @@ class _ArticleExtractor:
                 cand, end=span.end, link=Link(abroad, "discovered", CONFIDENCE["discovered"])
             )
 
+    def _named_parent(self, span: Span, agency: Agency) -> Agency | None:
+        """ "FBI Internet Crime Complaint Center": a unit whose written name opens with its
+        parent's acronym names the parent too (a longer span, so both mentions stay)."""
+        parent = self.ref.by_id.get(agency.parent_agency_id or "")
+        if parent is None or len(span) < 2 or not parent.acronym:
+            return None
+        return parent if span[0].text == parent.acronym else None
+
     def _city_units(self, places: list[list[tuple[Span, Place | None]]]) -> None:
         """ "HSI Manila", "FBI Bangkok": an agency's acronym followed by a city is its office
         there, a unit named as written; the acronym stays a mention of the agency and the city
@@ -2565,6 +2573,20 @@ class _ArticleExtractor:
                     country_code=agency.country_code,
                 )
             )
+            parent = self._named_parent(span, agency)
+            if parent is not None:
+                mentions.append(
+                    Mention.of_span(
+                        para,
+                        span[:1],
+                        "agency",
+                        entity_name=parent.canonical_name,
+                        method="reference",
+                        confidence=CONFIDENCE["reference"],
+                        agency=parent,
+                        country_code=parent.country_code,
+                    )
+                )
         person_hits = self._people(
             [{i for s, place in ps if place for i in range(s.start, s.end)} for ps in places]
         )

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Span, Token
     from spacy.vocab import Vocab
 
-EXTRACTOR_VERSION = "events-rules-1.2.0"
+EXTRACTOR_VERSION = "events-rules-1.3.0"
 # rule data shared with the reference tables: dbt/seeds/rules/<name>.json
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
 RULES_DIR = SEEDS_DIR / "rules"
@@ -320,6 +320,9 @@ def classify_trigger(token: Token) -> str | None:
     text = token.lower_
     if _in_title_of_work(token):
         return None
+    headline_verb = _headline_verb(token)
+    if headline_verb is not None:
+        return VERB_TRIGGERS[headline_verb]
     if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("amod", "compound"):
         if _into_custody(token):
             return "arrest"
@@ -338,6 +341,23 @@ def classify_trigger(token: Token) -> str | None:
     if etype is None:
         return None
     return etype if _noun_sense_ok(token, key, etype) else None
+
+
+# Verbs whose title-case headline form the tagger reads as a name ("Thai Police Arrest
+# Alleged Smuggler, Will Extradite to US"), and whose sense needs no parse to be read.
+HEADLINE_VERBS = _word_set("headline_verbs")
+HEADLINE_REQUESTS = _word_set("request_nouns_headline")
+
+
+def _headline_verb(token: Token) -> str | None:
+    """The trigger lemma of a capitalised headline word tagged as a proper noun."""
+    if token.tag_ != "NNP" or not token.is_title or not _is_headline(token.sent):
+        return None
+    word = token.lower_
+    for stem in (word, word[:-1], word[:-2], word[:-3] + "e" if word.endswith("ing") else ""):
+        if stem in HEADLINE_VERBS:
+            return stem
+    return None
 
 
 def _in_title_of_work(token: Token) -> bool:
@@ -953,6 +973,8 @@ def _climb_transparent(noun: Token) -> Token:
 
 
 def _anchor(trigger: Token) -> _Anchor | None:
+    if _headline_verb(trigger) is not None:
+        return _Anchor(trigger, trigger, "headline", trigger)
     if _is_verb(trigger):
         return _Anchor(trigger, trigger, "verb", trigger)
     return _noun_anchor(trigger) or _header_anchor(trigger)
@@ -1946,6 +1968,13 @@ def _assess(
     if _blocked_by_context(anchor.governor):
         return None
     status = _status_of(anchor.governor, headline)
+    if anchor.relation == "headline":
+        # "..., Will Extradite to US": a headline states what happened or what will
+        before = [t.lower_ for t in trigger.doc[max(trigger.sent.start, trigger.i - 2) : trigger.i]]
+        if before[-1:] == ["to"] and before[:1] and before[0] in HEADLINE_REQUESTS:
+            # "Rejects Thai Request to Extradite ...": what was asked, not what will be done
+            return None
+        status = _PLANNED if {"will", "to"} & set(before) else _HAPPENED
     if anchor.relation == "state":
         status = _state_status(anchor.governor, status)
     status = _refine_status(anchor, status)

@@ -57,6 +57,11 @@ DUCKLAKE_CATALOG = Setting("NEWS_DUCKLAKE_CATALOG", "", is_path=False)
 # hook that makes articles containing a marker raise in one stage (`<stage>:<marker>`)
 NLP_PROCESSES = Setting("NEWS_NLP_PROCESSES", "", is_path=False)
 FAULT_INJECTION = Setting("NEWS_FAULT_INJECTION", "", is_path=False)
+# Superset (`make bi`): its state (metadata database, secret key, generated admin password),
+# its loopback port, and the admin's password (empty: one is generated and printed once)
+BI_HOME = Setting("NEWS_BI_HOME", ".bi/home", is_path=True)
+BI_PORT = Setting("NEWS_BI_PORT", "8088", is_path=False)
+BI_ADMIN_PASSWORD = Setting("NEWS_BI_ADMIN_PASSWORD", "", is_path=False)
 
 
 def resolved(environ: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +15,7 @@ import pytest
 from dagster_project.defs.publish import MART_KEYS
 from dagster_project.lib import publish
 from tests.e2e.browser import artifact, chromium_page, chromium_path
+from tests.e2e.servers import free_port, server_process, wait_for
 from tests.helpers import BIN, REPO_ROOT, pipeline_env
 
 pytestmark = pytest.mark.e2e
@@ -99,22 +97,6 @@ class Dagster:
         return statuses
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(predicate, timeout: float, what: str, interval: float = 1.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
 @pytest.fixture(scope="module")
 def dagster_dev(tmp_path_factory, sample_raw_copy):
     chromium_path()
@@ -128,20 +110,12 @@ def dagster_dev(tmp_path_factory, sample_raw_copy):
     )
     # dagster-dbt's dev-mode `dbt parse` looks for dbt on PATH, as in an activated venv.
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = root / "dagster-dev.log"
     started = time.monotonic()
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [BIN / "dagster", "dev", "-m", LOCATION, "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
+    command = [BIN / "dagster", "dev", "-m", LOCATION, "--host", "127.0.0.1", "--port", port]
+    with server_process(command, REPO_ROOT, env, log_path) as process:
         api = Dagster(url)
 
         def ready():
@@ -153,7 +127,7 @@ def dagster_dev(tmp_path_factory, sample_raw_copy):
             assert error in (None, "loading"), error
             return error is None
 
-        _wait(ready, 240, "dagster dev to load the code location")
+        wait_for(ready, 240, "dagster dev to load the code location")
         yield {
             "url": url,
             "api": api,
@@ -161,13 +135,6 @@ def dagster_dev(tmp_path_factory, sample_raw_copy):
             "log": log_path,
             "startup_seconds": time.monotonic() - started,
         }
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -184,14 +151,14 @@ def test_materialize_all_in_the_ui_builds_the_warehouse(dagster_dev, page):
     # The sensors would start their own runs on a fresh instance; this test is about the
     # button. Runs they started before being stopped are let finish first.
     assert set(api.stop_sensors()) == {"raw_files_sensor", "downstream_automation"}
-    _wait(lambda: not ACTIVE & set(api.runs().values()), 600, "the sensors' runs to finish")
+    wait_for(lambda: not ACTIVE & set(api.runs().values()), 600, "the sensors' runs to finish")
     before = set(api.runs())
 
     started = time.monotonic()
     page.goto(f"{url}/asset-groups")
     page.get_by_role("button", name="Materialize all").click()
-    (run_id,) = _wait(lambda: set(api.runs()) - before, 60, "the launched run", 0.5)
-    status = _wait(lambda: (s := api.runs()[run_id]) not in ACTIVE and s, 900, "the run to end")
+    (run_id,) = wait_for(lambda: set(api.runs()) - before, 60, "the launched run", 0.5)
+    status = wait_for(lambda: (s := api.runs()[run_id]) not in ACTIVE and s, 900, "the run to end")
     run_seconds = time.monotonic() - started
     assert status == "SUCCESS", dagster_dev["log"].read_text()[-4000:]
 

@@ -169,3 +169,12 @@ def test_a_generic_name_in_a_story_about_another_country_is_not_cambodias(mentio
     mentions = mentions_of("The Supreme Court in London heard the appeal of the two men on Monday.")
     agencies = mentions[mentions.entity_type == "agency"]
     assert "kh-supreme-court" not in set(agencies.agency_id)
+
+
+def test_a_unit_named_after_its_parent_credits_the_parent(mentions_of):
+    mentions = mentions_of("The FBI Internet Crime Complaint Center warned of investment scams.")
+    agencies = mentions[mentions.entity_type == "agency"]
+    assert set(zip(agencies.surface_text, agencies.agency_id, strict=True)) == {
+        ("FBI Internet Crime Complaint Center", "us-ic3"),
+        ("FBI", "us-fbi"),
+    }

@@ -601,3 +601,23 @@ def test_a_police_force_of_a_country_without_one_national_force_is_not_guessed(n
 def test_a_dateline_stays_on_the_sentence_it_opens(nlp):
     (event,) = extract(nlp, "PHNOM PENH - Police arrested five drug suspects on Monday.")
     assert event.sentence_text.startswith("PHNOM PENH - Police arrested")
+
+
+HEADLINES = [
+    pytest.param(
+        "Thai Police Arrest Three Drug Suspects, Will Deport Them to Laos",
+        [("arrest", "happened"), ("deportation", "planned")],
+        id="title_case_verbs",
+    ),
+    pytest.param(
+        "Cambodia Rejects Lao Request to Extradite Drug Suspect",
+        [],
+        id="request_to",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HEADLINES)
+def test_title_case_headline_verbs(nlp, text, expected):
+    found = sorted((e.event_type, e.event_status) for e in extract(nlp, text))
+    assert found == expected

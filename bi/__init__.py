@@ -1,0 +1,1 @@
+"""Apache Superset over the published warehouse: its configuration, set-up and dashboard."""
