@@ -77,8 +77,9 @@ lint: install
 report: install
 	$(BIN)/python -m dagster_project.lib.report
 
-bench: install
-	$(BIN)/python tests/benchmarks/bench_pipeline.py $(ARGS)
+# BENCH_ARGS="--corpus DIR --scale K"; "--backend ducklake": the NLP stage on DuckLake
+bench: install postgres
+	$(BIN)/python tests/benchmarks/bench_pipeline.py $(BENCH_ARGS)
 
 eval: install $(DAGSTER_HOME)/dagster.yaml
 	$(if $(and $(GOLD),$(RAW)),,$(error make eval needs GOLD=<gold JSON file> RAW=<folder of its articles>))

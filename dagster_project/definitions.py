@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from dagster_project.defs import automation, ingest, nlp, publish, quality, transform
+from dagster_project.defs import automation, ingest, lake_units, nlp, publish, quality, transform
 from dagster_project.defs.resources import NlpModelResource, RawFolderResource, WarehouseResource
 
 defs = dg.Definitions(
@@ -25,7 +25,7 @@ defs = dg.Definitions(
         nlp.no_quarantined_articles,
         publish.published_copy_matches_warehouse,
     ],
-    jobs=[automation.raw_landing_job],
+    jobs=[automation.raw_landing_job, lake_units.nlp_units_job],
     sensors=[automation.raw_files_sensor, automation.downstream_automation],
     resources={
         "warehouse": WarehouseResource(),

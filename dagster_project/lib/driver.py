@@ -891,10 +891,12 @@ def _affected(
         con.execute("drop table if exists _terms")
 
 
-def _units(todo: Sequence[tuple[str, int]]) -> list[list[str]]:
+def _units(
+    todo: Sequence[tuple[str, int]], unit_paragraphs: int = UNIT_PARAGRAPHS
+) -> list[list[str]]:
     units, unit, size = [], [], 0
     for article_id, paragraphs in todo:
-        if unit and size + paragraphs > UNIT_PARAGRAPHS:
+        if unit and size + paragraphs > unit_paragraphs:
             units.append(unit)
             unit, size = [], 0
         unit.append(article_id)
@@ -992,10 +994,12 @@ def plan_units(
     con: duckdb.DuckDBPyConnection,
     version: ExtractorVersion,
     log: Callable[[str], None] = lambda _m: None,
+    unit_paragraphs: int = UNIT_PARAGRAPHS,
 ) -> Plan:
     """Plan the NLP stage: the articles whose paragraphs changed or that were annotated under
-    another extractor version, in units; after a reference-only change, only those it can
-    affect, the others being re-stamped here with the new version."""
+    another extractor version, in units of about `unit_paragraphs` paragraphs; after a
+    reference-only change, only those it can affect, the others being re-stamped here with
+    the new version."""
     stats = StageStats()
     ensure_tables(con, annotations=True)
     register_version(con, version)
@@ -1044,7 +1048,7 @@ def plan_units(
     stats.articles_skipped = len(rows) - len(todo) - len(restamp)
     todo.sort()
     plan = Plan(
-        units=_units(todo),
+        units=_units(todo, unit_paragraphs),
         paragraphs=sum(c for _, c in todo),
         new={r[0] for r in rows if r[1] is None},
         stats=stats,

@@ -154,11 +154,11 @@ def attach_lake(
     con.execute(f"use {LAKE_ALIAS}")
 
 
-@contextmanager
-def connect(
+def open_connection(
     target: Target | str, read_only: bool = False, snapshot_version: int | None = None
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse (creating its folder when writing) and always close it.
+) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse that the caller closes (a long-lived worker's); `connect`
+    is the same as a context manager.
 
     A DuckDB file is opened directly; a DuckLake lakehouse is attached to an in-memory
     DuckDB as the default catalog, so the SQL of every stage runs unchanged on both.
@@ -170,16 +170,24 @@ def connect(
         try:
             load_lake_extensions(con)
             attach_lake(con, target, read_only=read_only, snapshot_version=snapshot_version)
-            yield con
-        finally:
+        except BaseException:
             con.close()
-        return
+            raise
+        return con
     if snapshot_version is not None:
         raise ValueError("snapshots are a DuckLake feature; a DuckDB file has none")
     path = Path(target)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+@contextmanager
+def connect(
+    target: Target | str, read_only: bool = False, snapshot_version: int | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse (creating its folder when writing) and always close it."""
+    con = open_connection(target, read_only=read_only, snapshot_version=snapshot_version)
     try:
         yield con
     finally:

@@ -179,7 +179,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--processes", type=int, default=driver.default_processes())
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--backend",
+        choices=("duckdb", "ducklake"),
+        default="duckdb",
+        help="ducklake: the NLP stage on DuckLake with 1 and 2 workers beside the DuckDB file "
+        "(tests/benchmarks/bench_ducklake.py), over the first --articles files of --corpus",
+    )
+    parser.add_argument("--articles", type=int, default=500)
     args = parser.parse_args(argv)
+    if args.backend == "ducklake":
+        import bench_ducklake
+
+        def build_corpus(raw: Path, count: int) -> None:
+            prepare(args.corpus.resolve(), args.scale, raw)
+            for extra in sorted(raw.iterdir())[count:]:
+                extra.unlink()
+
+        report = bench_ducklake.run(args.articles, build_corpus)
+        if args.json:
+            print(json.dumps(report, indent=2))
+        else:
+            bench_ducklake.print_table(report)
+        return
     report = bench(args.corpus.resolve(), args.scale, args.processes)
     if args.json:
         print(json.dumps(report, indent=2))
