@@ -77,7 +77,7 @@ lint: install
 report: install
 	$(BIN)/python -m dagster_project.lib.report
 
-# BENCH_ARGS="--backend ducklake": the NLP stage on DuckLake with 1 and 2 workers
+# BENCH_ARGS="--corpus DIR --scale K"; "--backend ducklake": the NLP stage on DuckLake
 bench: install postgres
 	$(BIN)/python tests/benchmarks/bench_pipeline.py $(BENCH_ARGS)
 
