@@ -90,7 +90,7 @@ def test_a_changed_shape_affects_every_article(new):
 
 def test_units_keep_articles_whole_and_bounded():
     todo = [("a", 300), ("b", 300), ("c", 10), ("d", 5000), ("e", 1)]
-    units = driver._units(todo)
+    units = driver._units(todo, 512)
     assert [a for unit in units for a in unit] == ["a", "b", "c", "d", "e"]
     assert units == [["a"], ["b", "c"], ["d"], ["e"]]
 
