@@ -69,9 +69,6 @@ COMMIT_UNITS = 4
 POOL_MIN_CHARS = 300_000
 # a long stage logs its progress at least this often
 PROGRESS_SECONDS = 30.0
-# the modules a worker needs, imported once by the forkserver that forks the workers (this
-# module imports spaCy only where it parses: planning a run, or finding none to do, does not)
-WORKER_MODULES = ["dagster_project.lib.nlp"]
 
 NLP_TABLES = {
     "sentences": nlp_tables.SENTENCE_COLUMNS,
@@ -759,6 +756,8 @@ def _with_versions(
 
 
 def _annotate(paragraphs: pd.DataFrame, articles: pd.DataFrame, model_name: str) -> dict:
+    # lib/nlp imports spaCy, seconds of start-up: only parsing pays it, not a run that finds
+    # nothing to do nor the import of the Dagster definitions
     from dagster_project.lib import nlp as nlp_lib
 
     for row in articles.itertuples():
@@ -994,11 +993,11 @@ def _annotated(
             paragraphs, articles, hashes = _unit_inputs(con, ids)
             yield annotate_unit(paragraphs, articles, model_name, version.version), articles, hashes
         return
-    context = get_context("forkserver")
-    context.set_forkserver_preload(WORKER_MODULES)
+    # each worker imports lib/nlp itself, in parallel: a forkserver that imported it first
+    # would hold a third copy of spaCy for the whole stage
     with ProcessPoolExecutor(
         max_workers=processes,
-        mp_context=context,
+        mp_context=get_context("forkserver"),
         initializer=_worker_init,
         initargs=(model_name,),
     ) as pool:

@@ -72,13 +72,21 @@ def _label(proc: psutil.Process) -> str:
 
 
 class PeakRss(threading.Thread):
-    """Largest sum of RSS over a process and all its descendants, sampled every 0.2 s, and
-    how that peak split between the kinds of process."""
+    """Largest sum of RSS over a process and all its descendants, sampled every 0.2 s, how
+    that peak split between the kinds of process, and the CPU seconds each kind used (as last
+    sampled): on a shared machine CPU seconds compare where wall-clock seconds cannot."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid, self.peak, self.done = pid, 0, threading.Event()
         self.breakdown: dict[str, int] = {}
+        self.cpu: dict[int, tuple[str, float]] = {}
+
+    def cpu_seconds(self) -> dict[str, float]:
+        out: Counter[str] = Counter()
+        for label, seconds in self.cpu.values():
+            out[label] += seconds
+        return {k: round(v, 1) for k, v in sorted(out.items())}
 
     def run(self) -> None:
         while not self.done.is_set():
@@ -88,7 +96,10 @@ class PeakRss(threading.Thread):
                 parts: Counter[str] = Counter()
                 for proc in tree:
                     with contextlib.suppress(psutil.Error):
-                        parts[_label(proc)] += proc.memory_info().rss
+                        label = self.cpu.get(proc.pid, (None,))[0] or _label(proc)
+                        parts[label] += proc.memory_info().rss
+                        times = proc.cpu_times()
+                        self.cpu[proc.pid] = (label, times.user + times.system)
                 total = sum(parts.values())
                 if total > self.peak:
                     self.peak, self.breakdown = total, dict(parts)
@@ -160,7 +171,7 @@ def parsed_texts(warehouse: Path) -> list[str]:
     return nlp.parse_texts(paragraphs)
 
 
-def ceiling(data: Path, processes: int) -> tuple[float, int]:
+def ceiling(data: Path, processes: int) -> tuple[float, PeakRss]:
     proc = subprocess.Popen(
         [sys.executable, "-c", CEILING, str(data), MODEL, str(nlp.BATCH_SIZE), str(processes)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -172,7 +183,7 @@ def ceiling(data: Path, processes: int) -> tuple[float, int]:
     watcher.join()
     if proc.returncode:
         raise SystemExit(f"ceiling failed:\n{err[-4000:]}")
-    return float(out.strip().splitlines()[-1]), watcher.peak
+    return float(out.strip().splitlines()[-1]), watcher
 
 
 def bench(corpus: Path, scale: int, processes: int) -> dict:
@@ -199,6 +210,7 @@ def bench(corpus: Path, scale: int, processes: int) -> dict:
             "one changed article": (work / "raw" / source.name, "\nChanged once.\n"),
         }
         figures: dict[str, float] = {}
+        cpu: dict[str, dict[str, float]] = {}
         peaks: dict[str, dict] = {}
         steps: dict[str, dict[str, float]] = {}
         nlp_metadata: dict = {}
@@ -208,6 +220,7 @@ def bench(corpus: Path, scale: int, processes: int) -> dict:
                 path, line = edits[name]
                 path.write_text(text + line, "utf-8")
             figures[name], watcher = run(env)
+            cpu[name] = watcher.cpu_seconds()
             steps[name], metadata = last_run(home)
             peaks[name] = {"peak_mb": watcher.peak / 2**20, "by_process_mb": {
                 k: round(v / 2**20) for k, v in sorted(watcher.breakdown.items())}}  # fmt: skip
@@ -218,12 +231,14 @@ def bench(corpus: Path, scale: int, processes: int) -> dict:
         ceilings = {}
         for n in sorted({1, processes}):
             key = f"ceiling nlp.pipe, {n} process{'es' if n > 1 else ''}"
-            figures[key], ceiling_peak = ceiling(texts, n)
-            ceilings[key] = round(ceiling_peak / 2**20, 1)
+            figures[key], watcher = ceiling(texts, n)
+            ceilings[key] = round(watcher.peak / 2**20, 1)
+            cpu[key] = watcher.cpu_seconds()
         parsed = json.loads(texts.read_text(encoding="utf-8"))
         with duckdb.connect(str(warehouse), read_only=True) as con:
             articles = con.execute("select count(*) from raw.articles where is_current").fetchone()
-    top = figures[f"ceiling nlp.pipe, {processes} process{'es' if processes > 1 else ''}"]
+    top_key = f"ceiling nlp.pipe, {processes} process{'es' if processes > 1 else ''}"
+    top = figures[top_key]
     order = [k for k in figures if k.startswith("ceiling")] + ["NLP stage (cold)", *RUNS]
     return {
         "corpus": str(corpus),
@@ -236,6 +251,12 @@ def bench(corpus: Path, scale: int, processes: int) -> dict:
         "ratio_to_ceiling": {k: round(figures[k] / top, 3) for k in order},
         "nlp_speed_vs_ceiling": round(top / figures["NLP stage (cold)"], 3),
         "cold_speed_vs_ceiling": round(top / figures["cold end to end"], 3),
+        "cpu_seconds": cpu,
+        # the workers only parse and apply the rules: their CPU against the ceiling's, whose
+        # processes only parse, is the stage's efficiency whatever else loads the machine
+        "nlp_cpu_vs_ceiling": round(
+            sum(cpu[top_key].values()) / cpu["cold end to end"].get("nlp workers", float("nan")), 3
+        ),
         "nlp_stage_metadata": nlp_metadata,
         "steps_seconds": steps,
         "peak_rss": peaks,
@@ -261,6 +282,12 @@ def print_report(report: dict, corpus: Path) -> None:
         f"{report['nlp_speed_vs_ceiling']:.3f}; cold end to end: "
         f"{report['cold_speed_vs_ceiling']:.3f}"
     )
+    print(
+        f"CPU seconds of the bare nlp.pipe on {report['processes']} processes / of the NLP "
+        f"stage's workers: {report['nlp_cpu_vs_ceiling']:.3f} (its efficiency, whatever the load)"
+    )
+    for name, cpu in report["cpu_seconds"].items():
+        print(f"  CPU seconds, {name}: " + ", ".join(f"{k} {v}" for k, v in cpu.items()))
     print(f"peak RSS of the process tree, largest of the runs: {report['peak_rss_mb']:.0f} MB")
     for name, peak in report["peak_rss"].items():
         parts = ", ".join(f"{k} {v}" for k, v in peak["by_process_mb"].items())
