@@ -12,6 +12,7 @@ from datetime import date, datetime
 import pytest
 import spacy
 
+from dagster_project.lib.event_components import add_event_components
 from dagster_project.lib.events import (
     EXTRACTOR_VERSION,
     ROLES,
@@ -49,7 +50,7 @@ PUBLISHED = datetime(2024, 5, 15)
 
 @pytest.fixture(scope="module")
 def nlp():
-    return spacy.load(SPACY_MODEL.default)
+    return add_event_components(spacy.load(SPACY_MODEL.default))
 
 
 def _mentions(paragraph: str, offset: int) -> list[EntityRef]:
