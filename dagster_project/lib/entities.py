@@ -22,8 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -60,6 +58,11 @@ CONFIDENCE = {
     "model": 0.5,
 }
 FUZZY_THRESHOLD = 90.0
+# the `doc.spans` keys the pipeline's rulers (dagster_project/lib/pipeline.py) write and the
+# article-level step reads
+AGENCY_NAMES = "agency_names"
+AGENCY_ACRONYMS = "agency_acronyms"
+PLACE_NAMES = "place_names"
 
 # ---------------------------------------------------------------------------------------------
 # Name normalisation
@@ -1284,31 +1287,6 @@ class ArticleEntities:
     country_rank: list[str]
 
 
-class EntityResources:
-    """Reference tables and the phrase matchers built from them for one spaCy vocabulary."""
-
-    def __init__(self, nlp: Language, reference: AgencyReference):
-        self.reference = reference
-        self.gazetteer = reference.gazetteer
-        self.agency_names = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.agency_names.add("AGENCY", list(nlp.tokenizer.pipe(reference.name_forms())))
-        self.agency_acronyms = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.agency_acronyms.add("ACRONYM", list(nlp.tokenizer.pipe(reference.acronym_forms())))
-        self.place_names = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.place_codes = PhraseMatcher(nlp.vocab, attr="ORTH")
-        names, codes = [], []
-        for surface, _ in self.gazetteer.surface_forms():
-            (codes if surface.isupper() or "." in surface else names).append(surface)
-        self.place_names.add("PLACE", list(nlp.tokenizer.pipe(names)))
-        self.place_codes.add("PLACE", list(nlp.tokenizer.pipe(codes)))
-
-    @classmethod
-    def load(
-        cls, nlp: Language, agencies_csv: str | Path, places_csv: str | Path
-    ) -> EntityResources:
-        return cls(nlp, AgencyReference.from_csv(agencies_csv, Gazetteer.from_csv(places_csv)))
-
-
 @dataclass(frozen=True)
 class _PersonHit:
     para: int
@@ -1757,11 +1735,10 @@ def _possessive_owner(doc: Doc, start: int) -> tuple[int, int] | None:
 
 
 class _ArticleExtractor:
-    def __init__(self, paragraphs: Sequence[ParsedParagraph], resources: EntityResources):
+    def __init__(self, paragraphs: Sequence[ParsedParagraph], reference: AgencyReference):
         self.paragraphs = paragraphs
-        self.res = resources
-        self.ref = resources.reference
-        self.gaz = resources.gazetteer
+        self.ref = reference
+        self.gaz = reference.gazetteer
         self.taken: list[set[int]] = [set() for _ in paragraphs]
         self.agencies: list[_Candidate] = []
         self.extra_places: list[tuple[int, Span]] = []
@@ -1769,7 +1746,7 @@ class _ArticleExtractor:
         self.countries_named: set[str] = set()
         self.bylines: set[tuple[int, int, int]] = set()
         self.name_matches = [
-            [] if para.attribution else [(s, e) for _, s, e in resources.agency_names(para.doc)]
+            [] if para.attribution else [(s.start, s.end) for s in para.doc.spans[AGENCY_NAMES]]
             for para in paragraphs
         ]
 
@@ -1783,12 +1760,7 @@ class _ArticleExtractor:
                 out.append([])
                 continue
             doc = para.doc
-            spans = []
-            for matcher in (self.res.place_names, self.res.place_codes):
-                for _, s, e in matcher(doc):
-                    if doc[s].text[:1].isupper():
-                        spans.append(doc[s:e])
-            gaz_spans = filter_spans(spans)
+            gaz_spans = filter_spans(doc.spans[PLACE_NAMES])
             covered = {i for span in gaz_spans for i in range(span.start, span.end)}
             found = [(span, self.gaz.lookup(span.text)) for span in gaz_spans]
             for span, kind in kind_noun_places(doc, self.gaz):
@@ -2215,7 +2187,7 @@ class _ArticleExtractor:
             if para.attribution:
                 continue
             doc = para.doc
-            spans = [doc[s:e] for _, s, e in self.res.agency_acronyms(doc)]
+            spans = list(doc.spans[AGENCY_ACRONYMS])
             spans += [doc[t.i : t.i + 1] for t in doc if t.text in defined]
             for span in filter_spans(spans):
                 if not self._free(p, span.start, span.end):
@@ -2871,8 +2843,9 @@ def _person_role(doc: Doc, start: int, end: int) -> str | None:
 
 
 def extract_entities(
-    paragraphs: Sequence[ParsedParagraph], resources: EntityResources
+    paragraphs: Sequence[ParsedParagraph], reference: AgencyReference
 ) -> ArticleEntities:
     """Agency, person and place mentions of one article, in text order, with offsets into the
-    article text."""
-    return _ArticleExtractor(paragraphs, resources).run()
+    article text: the article-level step over the spans the pipeline's components wrote on
+    each paragraph's Doc."""
+    return _ArticleExtractor(paragraphs, reference).run()
