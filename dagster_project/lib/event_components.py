@@ -9,7 +9,9 @@
 - `event_status` reads each trigger's clause (the ConText problem: happened, planned,
   hypothetical, negated...) into `Span._.event_clause` and `Span._.event_status`.
 
-They need the parse only, so they go after the statistical components. Participants, places,
+Registered as `news_event_cues`, `news_event_triggers` and `news_event_status`, and listed in
+that order in `dbt/seeds/rules/pipeline.cfg`: they need the parse only, and the status reads
+the triggers. Participants, places,
 dates against the publication date and the merging of restatements are article-level:
 `events.extract_article_events` reads these results once the entities are known.
 """
@@ -21,8 +23,6 @@ from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup, Token
 
 from dagster_project.lib import events
-
-COMPONENTS = ("event_cues", "event_triggers", "event_status")
 
 if not Token.has_extension("event_type"):
     Token.set_extension("event_type", default=None)
@@ -174,24 +174,16 @@ class EventStatus:
         return doc
 
 
-@Language.factory("event_cues")
+@Language.factory("news_event_cues")
 def make_event_cues(nlp: Language, name: str) -> EventCues:
     return EventCues(nlp)
 
 
-@Language.factory("event_triggers", default_config={"rules": "event_triggers"})
+@Language.factory("news_event_triggers", default_config={"rules": "event_triggers"})
 def make_event_triggers(nlp: Language, name: str, rules: str) -> EventTriggers:
     return EventTriggers(nlp, rules)
 
 
-@Language.factory("event_status")
+@Language.factory("news_event_status")
 def make_event_status(nlp: Language, name: str) -> EventStatus:
     return EventStatus()
-
-
-def add_event_components(nlp: Language) -> Language:
-    """Append the event components to a parsed pipeline (the order the config gives them)."""
-    for name in COMPONENTS:
-        if name not in nlp.pipe_names:
-            nlp.add_pipe(name)
-    return nlp

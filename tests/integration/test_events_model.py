@@ -10,9 +10,7 @@ import re
 from datetime import date, datetime
 
 import pytest
-import spacy
 
-from dagster_project.lib.event_components import add_event_components
 from dagster_project.lib.events import (
     EXTRACTOR_VERSION,
     ROLES,
@@ -22,6 +20,7 @@ from dagster_project.lib.events import (
     SentenceInput,
     extract_article_events,
 )
+from dagster_project.lib.pipeline import load_pipeline
 from dagster_project.lib.settings import SPACY_MODEL
 
 AGENCIES = {
@@ -50,7 +49,7 @@ PUBLISHED = datetime(2024, 5, 15)
 
 @pytest.fixture(scope="module")
 def nlp():
-    return add_event_components(spacy.load(SPACY_MODEL.default))
+    return load_pipeline(SPACY_MODEL.default)
 
 
 def _mentions(paragraph: str, offset: int) -> list[EntityRef]:

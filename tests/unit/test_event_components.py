@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import pytest
-import spacy
 
-from dagster_project.lib.event_components import COMPONENTS, EventTriggers, add_event_components
+from dagster_project.lib.event_components import EventTriggers
 from dagster_project.lib.events import CUES_KEY, TRIGGERS_KEY
+from dagster_project.lib.pipeline import load_pipeline
 from dagster_project.lib.settings import SPACY_MODEL
 
 
 @pytest.fixture(scope="module")
 def nlp():
-    return add_event_components(spacy.load(SPACY_MODEL.default))
+    return load_pipeline(SPACY_MODEL.default)
 
 
 def triggers(doc) -> list[tuple[str, str]]:
     return [(span.text, span.label_) for span in doc.spans[TRIGGERS_KEY]]
 
 
-def test_components_follow_the_parse_in_config_order(nlp):
-    assert nlp.pipe_names[-len(COMPONENTS) :] == list(COMPONENTS)
-    assert nlp.pipe_names.index("parser") < nlp.pipe_names.index("event_triggers")
+def test_components_follow_the_parse_and_status_follows_triggers(nlp):
+    names = nlp.pipe_names
+    assert names.index("parser") < names.index("event_cues") < names.index("event_triggers")
+    assert names.index("event_triggers") < names.index("event_status")
 
 
 TRIGGER_SPANS = [

@@ -6,15 +6,14 @@ import calendar
 from datetime import date, datetime
 
 import pytest
-import spacy
 
-from dagster_project.lib.event_components import add_event_components
 from dagster_project.lib.events import (
     detect_status,
     find_quantities,
     parse_quantity,
     resolve_date,
 )
+from dagster_project.lib.pipeline import load_pipeline
 from dagster_project.lib.settings import SPACY_MODEL
 
 WED = date(2023, 11, 22)  # a Wednesday
@@ -195,7 +194,7 @@ def test_find_quantities_lists_every_item_in_order():
 
 @pytest.fixture(scope="module")
 def nlp():
-    return add_event_components(spacy.load(SPACY_MODEL.default))
+    return load_pipeline(SPACY_MODEL.default)
 
 
 def token(nlp, sentence: str, word: str):
