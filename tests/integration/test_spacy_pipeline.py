@@ -53,14 +53,12 @@ def test_pipe_gives_the_same_spans_as_one_call(nlp):
 
 
 def test_the_config_decides_which_components_run(tmp_path):
-    config = PIPELINE_CONFIG.read_text().replace(
-        'components = ["agency_ruler", "place_ruler"]', 'components = ["place_ruler"]'
-    )
+    config = PIPELINE_CONFIG.read_text().replace('"agency_ruler", "place_ruler"', '"place_ruler"')
     assert config != PIPELINE_CONFIG.read_text()
     path = tmp_path / "pipeline.cfg"
     path.write_text(config)
     nlp = build_pipeline(DEFAULT_MODEL, REFERENCE_AGENCIES, REFERENCE_PLACES, path)
-    assert nlp.pipe_names[-1] == "place_ruler"
+    assert "place_ruler" in nlp.pipe_names
     assert "agency_ruler" not in nlp.pipe_names
     doc = nlp("Officers in Hanoi met the FBI.")
     assert [s.text for s in doc.spans[PLACE_NAMES]] == ["Hanoi"]
