@@ -163,9 +163,7 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     piece_start = 0
     for k, (line_start, line_end) in enumerate(lines):
-        joined = (
-            width is not None and k > 0 and _continues(text, trimmed[k - 1], trimmed[k], width)
-        )
+        joined = width is not None and k > 0 and _continues(text, trimmed[k - 1], trimmed[k], width)
         if k > 0 and not joined:
             spans.append((piece_start, lines[k - 1][1]))
             piece_start = line_start
