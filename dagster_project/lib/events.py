@@ -1956,7 +1956,10 @@ def stated_triggers(found: list[tuple[Token, str]]) -> list[tuple[Token, str]]:
             if any(
                 e == etype
                 and (
-                    noun.head == v or (noun.head.head == v and noun.head.dep_ in ("prep", "agent"))
+                    noun.head == v
+                    or (noun.head.head == v and noun.head.dep_ in ("prep", "agent"))
+                    # "signed an amendment to the treaty": what the verb's object belongs to
+                    or (noun.head.dep_ == "prep" and noun.head.head in _object_nouns(v))
                 )
                 for v, e in verbs
             ):
