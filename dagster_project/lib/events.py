@@ -34,9 +34,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 if TYPE_CHECKING:
-    from spacy.matcher import Matcher
     from spacy.tokens import Span, Token
-    from spacy.vocab import Vocab
 
 EXTRACTOR_VERSION = "events-rules-1.3.0"
 # rule data shared with the reference tables: dbt/seeds/rules/<name>.json
@@ -169,9 +167,25 @@ def _pair_set(name: str) -> frozenset[tuple[str, str]]:
 
 # --- Trigger lexicon -------------------------------------------------------------------------
 
-NOUN_TRIGGERS = _typed_words("noun_triggers")
+# the spans and extensions the pipeline components of lib/event_components.py set
+TRIGGERS_KEY = "event_triggers"
+CUES_KEY = "event_cues"
 
-VERB_TRIGGERS = _typed_words("verb_triggers")
+
+def _pattern_words(sense: str, attr: str) -> dict[str, str]:
+    """{word: event type} of the trigger words of one sense in event_triggers.json matched on
+    `attr`, for the rules that ask what a word could trigger ("the raid netted")."""
+    return {
+        word: entry["label"]
+        for entry in load_rules("event_triggers")["words"]
+        if entry["sense"] == sense and entry["attr"] == attr
+        for word in entry["words"]
+    }
+
+
+NOUN_TRIGGERS = _pattern_words("noun", "LEMMA") | _pattern_words("noun", "LOWER")
+VERB_TRIGGERS = _pattern_words("verb", "LEMMA")
+HEADLINE_FORMS = _pattern_words("headline", "LOWER")
 
 AGREEMENT_NOUNS = _word_set("agreement_nouns")
 OFFICE_NOUNS = _word_set("office_nouns")
@@ -309,55 +323,40 @@ def _is_headline(span: Span) -> bool:
 # --- Trigger classification ------------------------------------------------------------------
 
 
-def classify_trigger(token: Token) -> str | None:
-    """The event type a token can trigger in its context, or None.
+def confirm_trigger(token: Token, matched: dict[str, str]) -> str | None:
+    """The event type a token matched by the trigger patterns triggers in its context, or None.
 
-    Only the word and its immediate syntax are checked here ("sign up" is not an agreement,
-    "scam operations" is not a police operation); whether the clause states an event is
-    decided separately.
+    `matched` maps each sense check a pattern asked for ('headline', 'custody', 'verb',
+    'noun') to the pattern's event type. Only the word and its immediate syntax are checked
+    here ("sign up" is not an agreement, "scam operations" is not a police operation); whether
+    the clause states an event is decided by the status component.
     """
-    lemma = _lemma(token)
-    text = token.lower_
     if _in_title_of_work(token):
         return None
-    headline_verb = _headline_verb(token)
-    if headline_verb is not None:
-        return VERB_TRIGGERS[headline_verb]
-    if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("amod", "compound"):
-        if _into_custody(token):
-            return "arrest"
-        etype = VERB_TRIGGERS.get(lemma)
-        if etype is None:
-            return None
-        return etype if _verb_sense_ok(token, lemma, etype) else None
-    if token.pos_ not in ("NOUN", "PROPN"):
-        return None
-    key = "talks" if text == "talks" else lemma
-    if lemma == "talk" and text != "talks":
-        return None
-    if text in ("mou", "mous", "mou.") or lemma == "mou":
-        key = "mou"
-    etype = NOUN_TRIGGERS.get(key)
+    if "headline" in matched and _headline_verb(token) is not None:
+        return matched["headline"]
+    if _is_verb(token):
+        if "custody" in matched:
+            return matched["custody"]
+        etype = matched.get("verb")
+        return etype if etype is not None and _verb_sense_ok(token, _lemma(token), etype) else None
+    etype = matched.get("noun")
     if etype is None:
         return None
+    key = "mou" if token.lower_ in ("mou", "mous", "mou.") else token.lower_
+    key = key if key in ("talks", "mou") else _lemma(token)
     return etype if _noun_sense_ok(token, key, etype) else None
 
 
-# Verbs whose title-case headline form the tagger reads as a name ("Thai Police Arrest
-# Alleged Smuggler, Will Extradite to US"), and whose sense needs no parse to be read.
-HEADLINE_VERBS = _word_set("headline_verbs")
 HEADLINE_REQUESTS = _word_set("request_nouns_headline")
 
 
 def _headline_verb(token: Token) -> str | None:
-    """The trigger lemma of a capitalised headline word tagged as a proper noun."""
-    if token.tag_ != "NNP" or not token.is_title or not _is_headline(token.sent):
+    """The event type of a capitalised headline word tagged as a proper noun ("Thai Police
+    Arrest Alleged Smuggler, Will Extradite to US"), whose sense needs no parse to be read."""
+    if token.tag_ != "NNP" or not token.is_title or token.lower_ not in HEADLINE_FORMS:
         return None
-    word = token.lower_
-    for stem in (word, word[:-1], word[:-2], word[:-3] + "e" if word.endswith("ing") else ""):
-        if stem in HEADLINE_VERBS:
-            return stem
-    return None
+    return HEADLINE_FORMS[token.lower_] if _is_headline(token.sent) else None
 
 
 def _in_title_of_work(token: Token) -> bool:
@@ -925,16 +924,16 @@ def detect_status(
 ) -> str | None:
     """Status of the event a sentence states: "happened", "ongoing" or "planned".
 
-    `trigger` picks the event when the sentence states several (default: the first trigger).
-    None when the sentence states no event: generic, negated, hypothetical or conditional
-    clauses, wishes, time anchors and topics.
+    `trigger` picks the event when the sentence states several (default: the first trigger
+    the pipeline's `event_triggers` component found). None when the sentence states no event:
+    generic, negated, hypothetical or conditional clauses, wishes, time anchors and topics.
     """
     if trigger is None:
         candidates = _trigger_candidates(span, [])
         if not candidates:
             return None
-        trigger = candidates[0][0]
-    found = _assess(trigger, span, _is_headline(span), _as_date(published_at))
+        trigger = candidates[0].root
+    found = _assess(read_clause(trigger), _as_date(published_at))
     return found.status if found else None
 
 
@@ -1202,9 +1201,7 @@ def _is_topic(trigger: Token) -> bool:
     if owner.pos_ not in ("NOUN", "PROPN"):
         return False
     if _lemma(prep) == "of":
-        return (
-            _lemma(owner) not in CONTAINER_NOUNS | OUTCOME_NOUNS and classify_trigger(owner) is None
-        )
+        return _lemma(owner) not in CONTAINER_NOUNS | OUTCOME_NOUNS and owner._.event_type is None
     return True
 
 
@@ -1892,21 +1889,15 @@ def _merge_roles(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...
     return tuple(best.items())
 
 
-def _trigger_candidates(span: Span, blocked: list[tuple[int, int]]) -> list[tuple[Token, str]]:
-    out = []
-    for tok in span:
-        if _inside(tok, blocked):
-            continue
-        etype = classify_trigger(tok)
-        if etype is not None:
-            out.append((tok, etype))
-    # A noun that is the object of a verb of the same type is the same event ("signed an MoU").
-    verbs = [(t, e) for t, e in out if _is_verb(t)]
+def stated_triggers(found: list[tuple[Token, str]]) -> list[tuple[Token, str]]:
+    """Of the triggers of one doc (in token order), those that each name an event: a noun that
+    is the object of a verb of the same type is that verb's event ("signed an MoU")."""
+    verbs = [(t, e) for t, e in found if _is_verb(t)]
     keep = []
-    for tok, etype in out:
+    for tok, etype in found:
         if not _is_verb(tok):
             noun = _climb_transparent(tok)
-            if noun is not tok and any(other == noun and e == etype for other, e in out):
+            if noun is not tok and any(other == noun and e == etype for other, e in found):
                 # "four training courses": the modifier and its head name one event
                 continue
             if any(
@@ -1923,11 +1914,34 @@ def _trigger_candidates(span: Span, blocked: list[tuple[int, int]]) -> list[tupl
                 and not _is_verb(other)
                 and tok.dep_ == "pobj"
                 and tok.head.head == other
-                for other, e in out
+                for other, e in found
             ):
                 continue
         keep.append((tok, etype))
     return keep
+
+
+def _trigger_candidates(span: Span, blocked: list[tuple[int, int]]) -> list[Span]:
+    """The triggers the pipeline found in `span`, but for those inside `blocked` char spans
+    (names: "Police Training Centre")."""
+    return [
+        trigger
+        for trigger in span.doc.spans[TRIGGERS_KEY]
+        if span.start <= trigger.start < span.end and not _inside(trigger.root, blocked)
+    ]
+
+
+@dataclass
+class ClauseReading:
+    """What a trigger's clause says of it, before the article's publication date is known:
+    `status` is the grammar's ('happened', 'ongoing', 'planned', or 'generic', 'irrealis',
+    'negated' for clauses that state no event unless a date pins them)."""
+
+    anchor: _Anchor
+    status: str
+    scope: list[Token]  # tokens of the event's clause
+    anchor_ids: set[int]  # tokens inside time anchors ("after the meeting")
+    date_text: str | None
 
 
 @dataclass
@@ -1936,16 +1950,17 @@ class _Assessment:
 
     anchor: _Anchor
     status: str
-    scope: list[Token]  # tokens of the event's clause
-    anchor_ids: set[int]  # tokens inside time anchors ("after the meeting")
+    scope: list[Token]
+    anchor_ids: set[int]
     date_text: str | None
     date_range: tuple[date | None, date | None, str | None]
 
 
-def _assess(
-    trigger: Token, span: Span, headline: bool, published: date | None
-) -> _Assessment | None:
-    """Read a trigger's clause; None when it states no specific event."""
+def read_clause(trigger: Token) -> ClauseReading | None:
+    """Read a trigger's clause; None when it states nothing (a topic, a bare participle naming
+    people by an arrest stated elsewhere, a rule over a class, a time anchor)."""
+    span = trigger.sent
+    headline = _is_headline(span)
     anchor = _anchor(trigger)
     if anchor is None or anchor.governor is None:
         return None
@@ -1990,6 +2005,15 @@ def _assess(
     date_text = _pick_date(scope, anchor_ids, trigger, anchor.governor) or _shared_date(
         anchor.governor, anchor_ids
     )
+    return ClauseReading(anchor, status, scope, anchor_ids, date_text)
+
+
+def _assess(reading: ClauseReading | None, published: date | None) -> _Assessment | None:
+    """A clause reading completed by the publication date; None when it states no specific
+    event."""
+    if reading is None:
+        return None
+    anchor, status, date_text = reading.anchor, reading.status, reading.date_text
     present_but_dated = (
         status == _GENERIC and date_text is not None and _is_specific_time(date_text, published)
     )
@@ -2013,7 +2037,9 @@ def _assess(
             status = _HAPPENED
         elif start > published:
             status = _PLANNED
-    return _Assessment(anchor, status, scope, anchor_ids, date_text, (start, end, precision))
+    return _Assessment(
+        anchor, status, reading.scope, reading.anchor_ids, date_text, (start, end, precision)
+    )
 
 
 UNIVERSAL_DETERMINERS = _word_set("universal_determiners")
@@ -2062,8 +2088,9 @@ def _sentence_mentions(
     headline = _is_headline(span)
     mentions: list[_Mention] = []
     clauses: list[tuple[Token, Token]] = []  # (trigger, governor) of each mention
-    for n, (trigger, etype) in enumerate(_trigger_candidates(span, names)):
-        found = _assess(trigger, span, headline, published)
+    for n, found_trigger in enumerate(_trigger_candidates(span, names)):
+        trigger, etype = found_trigger.root, found_trigger.label_
+        found = _assess(found_trigger._.event_clause, published)
         if found is None:
             continue
         participants, named = _participants(etype, trigger, found, entities)
@@ -2884,31 +2911,19 @@ def _deduplicate(mentions: list[_Mention]) -> list[_Mention]:
     return sorted(clusters, key=lambda m: (m.event.char_start, m.order))
 
 
-@lru_cache(maxsize=4)
-def _domain_matcher(vocab: Vocab) -> Matcher:
-    """The actor and crime words (by lower-cased lemma, so "Police" in a title and "drugs"
-    both count), phrases (by lower-cased tokens) and token patterns of `event_domain.json`."""
-    from spacy.matcher import Matcher
-    from spacy.tokens import Token
-
-    if not Token.has_extension("lower_lemma"):
-        Token.set_extension("lower_lemma", getter=lambda t: t.lemma_.lower())
+def domain_cue_rules() -> dict[str, dict[str, list]]:
+    """The actor and crime cues of `event_domain.json`: words (matched by lemma or by
+    lower-cased text, so "drugs" and "Police" in a title both count), phrases (by lower-cased
+    text) and token patterns, per label."""
     rules = load_rules("event_domain")
-    matcher = Matcher(vocab)
-    for label in ("actors", "crimes"):
-        words = sorted({w.lower() for w in rules[label]["words"]})
-        matcher.add(
-            label,
-            [[{"_": {"lower_lemma": {"IN": words}}}], [{"LOWER": {"IN": words}}]]
-            + [[{"LOWER": part} for part in _phrase_tokens(p)] for p in rules[label]["phrases"]]
-            + rules[label].get("patterns", []),
-        )
-    return matcher
-
-
-def _phrase_tokens(phrase: str) -> list[str]:
-    """A phrase as the tokenizer splits it: "law-enforcement" is three tokens."""
-    return re.findall(r"\w+|[^\w\s]", phrase.lower())
+    return {
+        label: {
+            "words": sorted({w.lower() for w in rules[label]["words"]}),
+            "phrases": [p.lower() for p in rules[label]["phrases"]],
+            "patterns": rules[label].get("patterns", []),
+        }
+        for label in ("actors", "crimes")
+    }
 
 
 @dataclass(frozen=True)
@@ -2922,8 +2937,11 @@ class DomainCues:
 
 def domain_cues(sentence: SentenceInput) -> DomainCues:
     span = sentence.span
-    matcher = _domain_matcher(span.doc.vocab)
-    labels = {span.doc.vocab.strings[match_id] for match_id, _, _ in matcher(span)}
+    labels = {
+        cue.label_
+        for cue in span.doc.spans[CUES_KEY]
+        if span.start <= cue.start and cue.end <= span.end
+    }
     agency = any(ent.entity_type == "agency" for ent in sentence.entities)
     return DomainCues(agency=agency, actor=agency or "actors" in labels, crime="crimes" in labels)
 

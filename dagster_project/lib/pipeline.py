@@ -25,6 +25,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from thinc.api import Config
 
+# registers the event components named in the config
+import dagster_project.lib.event_components  # noqa: F401
 from dagster_project.lib.entities import (
     AGENCY_ACRONYMS,
     AGENCY_NAMES,

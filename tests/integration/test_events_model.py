@@ -10,7 +10,6 @@ import re
 from datetime import date, datetime
 
 import pytest
-import spacy
 
 from dagster_project.lib.events import (
     EXTRACTOR_VERSION,
@@ -21,6 +20,7 @@ from dagster_project.lib.events import (
     SentenceInput,
     extract_article_events,
 )
+from dagster_project.lib.pipeline import load_pipeline
 from dagster_project.lib.settings import SPACY_MODEL
 
 AGENCIES = {
@@ -49,7 +49,7 @@ PUBLISHED = datetime(2024, 5, 15)
 
 @pytest.fixture(scope="module")
 def nlp():
-    return spacy.load(SPACY_MODEL.default)
+    return load_pipeline(SPACY_MODEL.default)
 
 
 def _mentions(paragraph: str, offset: int) -> list[EntityRef]:

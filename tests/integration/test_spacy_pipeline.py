@@ -65,7 +65,7 @@ def test_the_config_decides_which_components_run(tmp_path):
     path = tmp_path / "pipeline.cfg"
     path.write_text(config)
     nlp = build_pipeline(DEFAULT_MODEL, REFERENCE_AGENCIES, REFERENCE_PLACES, path)
-    assert nlp.pipe_names[-1] == "place_ruler"
+    assert "place_ruler" in nlp.pipe_names
     assert "agency_ruler" not in nlp.pipe_names
     assert "crime_matcher" not in nlp.pipe_names
     doc = nlp("Officers in Hanoi met the FBI.")
