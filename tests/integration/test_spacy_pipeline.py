@@ -101,6 +101,7 @@ def test_a_missing_model_names_the_setting():
             "The counter-terrorism unit met the anti-money laundering office.",
             {"terrorism", "money_laundering"},
         ),
+        ("The virus corrupted files on the server.", set()),
         ("The minister met the ambassador.", set()),
     ],
 )
