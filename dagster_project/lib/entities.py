@@ -28,11 +28,13 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from dagster_project.lib.nlp_tables import SEEDS_DIR
+
 # The warehouse is about Cambodia: an ambiguous name ("Ministry of Interior") with no national
 # prefix and no other country in the article is the Cambodian body.
 # names every country gives one of its bodies ("Supreme Court", "Ministry of Finance"): linked
 # only when the article's own countries say whose
-RULES_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "rules"
+RULES_DIR = SEEDS_DIR / "rules"
 GENERIC_NAMES_FILE = RULES_DIR / "generic_agency_names.json"
 # the word lists and small tables the rules below read, one file read once per process
 ENTITY_LEXICON_FILE = RULES_DIR / "entity_lexicon.json"

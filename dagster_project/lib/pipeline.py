@@ -32,13 +32,13 @@ from dagster_project.lib.entities import (
     AGENCY_NAMES,
     CRIME_CUES,
     PLACE_NAMES,
+    RULES_DIR,
     AgencyReference,
     Gazetteer,
 )
+from dagster_project.lib.nlp_tables import SEEDS_DIR
 from dagster_project.lib.settings import SPACY_MODEL
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
-RULES_DIR = SEEDS_DIR / "rules"
 PIPELINE_CONFIG = RULES_DIR / "pipeline.cfg"
 REFERENCE_AGENCIES = SEEDS_DIR / "ref_agencies.csv"
 REFERENCE_PLACES = SEEDS_DIR / "ref_places.csv"
