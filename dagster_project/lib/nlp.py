@@ -26,6 +26,7 @@ from dagster_project.lib.entities import (
     AgencyReference,
     Mention,
     ParsedParagraph,
+    crime_cues,
     detect_crime_types,
     extract_entities,
     is_attribution_line,
@@ -148,7 +149,9 @@ class _Annotator:
             (m.char_start, m.char_end) for m in found.mentions if m.entity_type == "agency"
         ]
         for evidence in detect_crime_types(
-            [(s.text, s.char_start, s.char_end) for s in sentences], agency_spans
+            [(s.text, s.char_start, s.char_end) for s in sentences],
+            crime_cues(paragraphs),
+            agency_spans,
         ):
             self.rows["crime_types"].append(
                 {
