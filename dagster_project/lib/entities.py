@@ -18,12 +18,10 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -31,9 +29,10 @@ from spacy.util import filter_spans
 # prefix and no other country in the article is the Cambodian body.
 # names every country gives one of its bodies ("Supreme Court", "Ministry of Finance"): linked
 # only when the article's own countries say whose
-GENERIC_NAMES_FILE = (
-    Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "rules" / "generic_agency_names.json"
-)
+RULES_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "rules"
+GENERIC_NAMES_FILE = RULES_DIR / "generic_agency_names.json"
+# the word lists and small tables the rules below read, one file read once per process
+ENTITY_LEXICON_FILE = RULES_DIR / "entity_lexicon.json"
 
 AGENCY_TYPES = (
     "police",
@@ -60,19 +59,43 @@ CONFIDENCE = {
     "model": 0.5,
 }
 FUZZY_THRESHOLD = 90.0
+# the `doc.spans` keys the pipeline's rulers (dagster_project/lib/pipeline.py) write and the
+# article-level step reads
+AGENCY_NAMES = "agency_names"
+AGENCY_ACRONYMS = "agency_acronyms"
+PLACE_NAMES = "place_names"
 
 # ---------------------------------------------------------------------------------------------
 # Name normalisation
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    with open(ENTITY_LEXICON_FILE, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _lexicon_entry(part: str, name: str):
+    try:
+        return _lexicon()[part][name]
+    except KeyError:
+        raise KeyError(f"{ENTITY_LEXICON_FILE}: no entry {part}.{name}") from None
+
+
+def _words(name: str) -> frozenset[str]:
+    """A word list of the entity lexicon."""
+    return frozenset(_lexicon_entry("words", name))
+
+
+def _table(name: str):
+    """A table (mapping or list of tuples) of the entity lexicon."""
+    return _lexicon_entry("tables", name)
 
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _POSSESSIVE_TOKENS = {"'s", "’s", "'", "’", "s'", "s’"}
-CONNECTORS = {"of", "and", "for", "on", "the", "in", "against", "to", "&", "de", "du", "la"}
-_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"}
+CONNECTORS = _words("connectors")
+_DETERMINERS = _words("determiners")
 
 
 @lru_cache(maxsize=65536)
@@ -230,96 +253,22 @@ class Agency:
 # Head words of agency names. The intrinsic ones name a law-enforcement, justice or diplomatic
 # body on their own; the others ("Office", "Unit", "Ministry") need a keyword saying what the
 # body does, so that a "Ministry of Tourism" or an "Office of Statistics" is not an agency.
-INTRINSIC_HEADS = _words(
-    "police gendarmerie constabulary court courts tribunal prosecutor prosecutors "
-    "procuratorate embassy consulate customs immigration marshals commissariat interpol"
-)
-GENERAL_HEADS = _words(
-    "ministry department bureau agency authority commission committee council force unit team "
-    "squad service office directorate administration fund secretariat centre center board "
-    "division command guard guards chambers group section"
-)
+INTRINSIC_HEADS = _words("intrinsic_heads")
+GENERAL_HEADS = _words("general_heads")
 AGENCY_HEADS = INTRINSIC_HEADS | GENERAL_HEADS
-LAW_ENFORCEMENT_KEYWORDS = _words(
-    "police policing crime crimes criminal drug drugs narcotic narcotics trafficking anti "
-    "counter corruption security justice law enforcement investigation investigations "
-    "investigative intelligence immigration customs border prosecution judicial interior "
-    "foreign defence defense military gendarmerie laundering terrorism counterterrorism fraud "
-    "cyber cybercrime smuggling penitentiary prison prisons correctional homeland forensic "
-    "patrol transnational extradition exploitation suppression home task attorney attorneys "
-    "procuracy"
-)
+LAW_ENFORCEMENT_KEYWORDS = _words("law_enforcement_keywords")
 # Titles that name an office of state ("Office of the Prosecutor General").
-_TITLE_OFFICES = {
-    ("prosecutor", "general"),
-    ("attorney", "general"),
-    ("procurator", "general"),
-    ("inspector", "general"),
-    ("solicitor", "general"),
-}
+_TITLE_OFFICES = frozenset(tuple(pair) for pair in _table("title_offices"))
 # Words that make a name something other than an agency: news outlets, schools, civil society,
 # companies, criminal groups, events and legal texts.
-NON_AGENCY_WORDS = _words(
-    "daily times post news newspaper television tv radio press herald journal gazette tribune "
-    "magazine broadcasting broadcaster media channel wire voa rfa bbc cnn xinhua reuters kyodo "
-    "yonhap bernama academy university college "
-    "school institute faculty association foundation society federation coalition alliance "
-    "ngo charity church pagoda club rights union company co corp corporation inc ltd limited "
-    "llc plc holdings bank airlines airways casino hotel resort enterprise enterprises gang "
-    "gangs syndicate mafia triad cartel party hospital clinic summit conference meeting forum "
-    "report convention treaty agreement memorandum program programme project initiative "
-    "campaign operation day"
-)
+NON_AGENCY_WORDS = _words("non_agency_words")
 # Modifiers that do not make a name specific: "International Police", "Provincial Police".
-GENERIC_MODIFIERS = _words(
-    "international local national provincial municipal district commune city state federal "
-    "foreign regional central general joint government governmental royal official new "
-    "relevant competent top senior deputy former other various all some"
-)
-_HEAD_TYPE = {
-    "police": "police",
-    "gendarmerie": "police",
-    "constabulary": "police",
-    "commissariat": "police",
-    "unit": "police",
-    "squad": "task_force",
-    "team": "task_force",
-    "court": "judiciary",
-    "courts": "judiciary",
-    "tribunal": "judiciary",
-    "prosecutor": "judiciary",
-    "prosecutors": "judiciary",
-    "procuratorate": "judiciary",
-    "chambers": "judiciary",
-    "embassy": "embassy",
-    "consulate": "embassy",
-    "customs": "customs",
-    "immigration": "immigration",
-    "ministry": "ministry",
-    "marshals": "police",
-}
+GENERIC_MODIFIERS = _words("generic_modifiers")
+_HEAD_TYPE = _table("head_type")
 
-_SIG_SYNONYMS = {
-    "combating": "anti",
-    "combatting": "anti",
-    "counter": "anti",
-    "against": "anti",
-    "fighting": "anti",
-    "narcotic": "drug",
-    "organisation": "organization",
-    "centre": "center",
-    "defence": "defense",
-    "agency": "body",
-    "administration": "body",
-    "authority": "body",
-    "bureau": "body",
-    "office": "body",
-    "board": "body",
-    "commission": "body",
-    "directorate": "body",
-}
+_SIG_SYNONYMS = _table("sig_synonyms")
 _SIG_STOP = CONNECTORS - {"against"}
-_PREPOSITIONS = {"of", "for", "on", "against", "to", "in"}
+_PREPOSITIONS = _words("prepositions")
 
 
 def _sig_word(word: str) -> str:
@@ -561,12 +510,15 @@ def agency_words(name: str) -> list[str]:
     return normalise_name(name).split()
 
 
+_LEGAL_TEXT_OPENERS = _words("legal_text_openers")
+
+
 def is_non_agency_name(name: str) -> bool:
     """Outlets, schools, NGOs, companies, criminal groups, events and laws."""
     words = agency_words(name)
     if not words:
         return True
-    return any(w in NON_AGENCY_WORDS for w in words) or words[0] in {"law", "act", "code"}
+    return any(w in NON_AGENCY_WORDS for w in words) or words[0] in _LEGAL_TEXT_OPENERS
 
 
 def _head_index(words: list[str]) -> int | None:
@@ -616,7 +568,8 @@ def _names_title_office(words: Sequence[str]) -> bool:
     return any(pair in _TITLE_OFFICES for pair in zip(words, words[1:], strict=False))
 
 
-_JUSTICE_WORDS = {"prosecutor", "prosecutors", "attorney", "attorneys", "procuracy", "procurator"}
+_JUSTICE_WORDS = _words("justice_words")
+_DRUG_WORDS = _words("drug_words")
 
 
 def discovered_agency_type(name: str) -> str:
@@ -626,7 +579,7 @@ def discovered_agency_type(name: str) -> str:
         return "judiciary"
     if head is not None and words[head] == "force" and head > 0 and words[head - 1] == "task":
         return "task_force"
-    if any(w in {"drug", "drugs", "narcotic", "narcotics"} for w in words):
+    if any(w in _DRUG_WORDS for w in words):
         return "drug_control"
     if head is not None and words[head] in _HEAD_TYPE:
         return _HEAD_TYPE[words[head]]
@@ -637,7 +590,7 @@ def discovered_agency_type(name: str) -> str:
 
 # How a country styles the police of one of its provinces in English; others read
 # "<Province> Provincial Police".
-PROVINCIAL_POLICE_STYLE = {"VN": "{} Provincial Police Department"}
+PROVINCIAL_POLICE_STYLE = _table("provincial_police_style")
 _PROVINCIAL_POLICE = re.compile(
     r"^(?P<place>.+?)\s+(?:Province\s+|Provincial\s+)?Police"
     r"(?:\s+(?:Department|Commissariat|Force|Headquarters))?$"
@@ -790,83 +743,26 @@ def corefers(short: str, full: str, gazetteer: Gazetteer) -> bool:
 # ---------------------------------------------------------------------------------------------
 # People
 
-TITLE_WORDS = _words(
-    "mr mrs ms miss dr sir madam general gen lieutenant lt colonel col major maj captain capt "
-    "brigadier brig sergeant sgt commander admiral police deputy prime minister interior "
-    "foreign justice president vice ambassador secretary chief director governor judge "
-    "prosecutor spokesman spokeswoman spokesperson senator king queen prince princess samdech "
-    "oknha neak lok chumteav excellency h.e he commissioner officer inspector superintendent "
-    "detective agent attorney chairman chairwoman undersecretary former acting senior "
-    "national defense defence lawmaker opposition leader tycoon premier mayor "
-    "governor-general secretary-general pol snr counsellor counselor techo akka moha sena padei "
-    "thipadei supt det insp sub cpl cdr cmdr datuk dato datin seri tan sri tun haji hajjah"
-)
+TITLE_WORDS = _words("title_words")
 # Title words that stand right before a person's name ("Minister", "Gen", "Judge"), unlike
 # those that also start agency names or modify other titles ("Police", "National", "Deputy").
-NAME_TITLES = TITLE_WORDS - _words(
-    "police deputy prime interior foreign justice national defense defence former acting senior "
-    "vice opposition leader tycoon sub"
-)
-_HONORIFICS = _words(
-    "mr mrs ms miss dr sir madam samdech oknha neak lok chumteav excellency h.e he techo akka "
-    "moha sena padei thipadei datuk dato datin seri tan sri tun haji hajjah"
-)
-ROLE_WORDS = (TITLE_WORDS - _HONORIFICS - {"former", "acting", "senior", "national"}) | _words(
-    "head official officials adviser advisor attaché attache representative investigator "
-    "lawyer consul envoy counsellor counselor coordinator manager founder expert analyst "
-    "researcher professor chair chairperson spokesmen member"
-)
-RANK_WORDS = _words(
-    "general gen lieutenant lt colonel col major maj brigadier brig captain capt sergeant sgt "
-    "admiral police pol snr sub supt det insp cpl cdr cmdr"
-)
+NAME_TITLES = TITLE_WORDS - _words("not_name_titles")
+_HONORIFICS = _words("honorifics")
+ROLE_WORDS = (TITLE_WORDS - _HONORIFICS - _words("not_role_titles")) | _words("role_words_extra")
+RANK_WORDS = _words("rank_words")
 # "General" is part of these titles, not a rank: "Attorney General", "Secretary General"
-_GENERAL_TITLES = _words(
-    "attorney secretary solicitor inspector governor director consul commissioner auditor surgeon"
-)
+_GENERAL_TITLES = _words("general_titles")
 # Nouns that follow a place name ("the Trapeang Kriel checkpoint"): a name before one of them
 # is a place even when the model calls it a person.
-PLACE_NOUNS = _words(
-    "checkpoint border crossing province district commune village town city port airport river "
-    "market gate island provinces districts communes villages prefecture prefectures county "
-    "municipality township"
-)
+PLACE_NOUNS = _words("place_nouns")
 # Lowercase nouns that say the capitalised name before them is a place of that kind ("Buon
 # commune", "Nam Yuen district", "the Vangtao–Chong Mek border crossing").
-PLACE_KIND_NOUNS = {
-    "province": "province",
-    "provinces": "province",
-    "prefecture": "province",
-    "prefectures": "province",
-    "district": "region",
-    "districts": "region",
-    "commune": "region",
-    "communes": "region",
-    "county": "region",
-    "village": "region",
-    "villages": "region",
-    "township": "region",
-    "town": "city",
-    "city": "city",
-    "municipality": "city",
-    "crossing": "city",
-    "checkpoint": "city",
-    "gate": "city",
-}
+PLACE_KIND_NOUNS = _table("place_kind_nouns")
 # Words that never make a place name on their own ("the Kingdom", "East and Southeast Asia",
 # "the Southern District of Florida"): compass words, ranks of territory, generic nouns.
-GENERIC_PLACE_WORDS = _words(
-    "north south east west northern southern eastern western central middle upper lower inner "
-    "outer greater kingdom republic state states province provinces district region area zone "
-    "country nation capital border city town village commune island islands homeland mainland "
-    "territory federation union member members sangkat khan krong srok khum phum"
-)
-_NAME_PARTICLES = {"bin", "binti", "van", "von", "de", "da", "del", "al", "el", "la", "le"}
-_CALENDAR_WORDS = _words(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april "
-    "may june july august september october november december jan feb apr aug sep sept oct nov "
-    "dec"
-)
+GENERIC_PLACE_WORDS = _words("generic_place_words")
+_NAME_PARTICLES = _words("name_particles")
+_CALENDAR_WORDS = _words("calendar_words")
 
 
 def _singular(word: str) -> str:
@@ -880,7 +776,7 @@ def _singular(word: str) -> str:
 
 # short forms of police ranks that are also given names ("Pol Pot", "Pol Saroeun"): a rank
 # only when written with its full stop or followed by another rank
-_RANK_OR_NAME = {"pol"}
+_RANK_OR_NAME = _words("rank_or_name")
 
 
 def is_title_word(word: str, following: str | None = None) -> bool:
@@ -891,6 +787,14 @@ def is_title_word(word: str, following: str | None = None) -> bool:
             following == "." or following.lower().rstrip(".") in TITLE_WORDS
         )
     return low.rstrip(".") in TITLE_WORDS
+
+
+# "(Cambodia)" right after a name, however the tokenizer cut it
+_BRACKETED = re.compile(r"\s*\(([^()]{2,60})\)")
+
+
+def _is_title_at(doc: Doc, i: int) -> bool:
+    return is_title_word(doc[i].text, doc[i + 1].text if i + 1 < len(doc) else None)
 
 
 def clean_person_name(text: str, gazetteer: Gazetteer | None = None) -> str | None:
@@ -935,10 +839,7 @@ _BYLINE_LEAD = re.compile(
 )
 _BYLINE_WORD = re.compile(r"[A-Z][A-Za-z'’.]*(?:-[A-Za-z][A-Za-z'’.]*)*")
 # Words that end a byline's name or say it names no person ("By Staff Reporter").
-_BYLINE_STOP = _words(
-    "staff reporter reporters correspondent correspondents writer writers editor editors desk "
-    "team agencies agency wire wires bureau newsroom contributor updated published posted"
-)
+_BYLINE_STOP = _words("byline_stop")
 MAX_BYLINE_CHARS = 120
 
 
@@ -1284,31 +1185,6 @@ class ArticleEntities:
     country_rank: list[str]
 
 
-class EntityResources:
-    """Reference tables and the phrase matchers built from them for one spaCy vocabulary."""
-
-    def __init__(self, nlp: Language, reference: AgencyReference):
-        self.reference = reference
-        self.gazetteer = reference.gazetteer
-        self.agency_names = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.agency_names.add("AGENCY", list(nlp.tokenizer.pipe(reference.name_forms())))
-        self.agency_acronyms = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.agency_acronyms.add("ACRONYM", list(nlp.tokenizer.pipe(reference.acronym_forms())))
-        self.place_names = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.place_codes = PhraseMatcher(nlp.vocab, attr="ORTH")
-        names, codes = [], []
-        for surface, _ in self.gazetteer.surface_forms():
-            (codes if surface.isupper() or "." in surface else names).append(surface)
-        self.place_names.add("PLACE", list(nlp.tokenizer.pipe(names)))
-        self.place_codes.add("PLACE", list(nlp.tokenizer.pipe(codes)))
-
-    @classmethod
-    def load(
-        cls, nlp: Language, agencies_csv: str | Path, places_csv: str | Path
-    ) -> EntityResources:
-        return cls(nlp, AgencyReference.from_csv(agencies_csv, Gazetteer.from_csv(places_csv)))
-
-
 @dataclass(frozen=True)
 class _PersonHit:
     para: int
@@ -1333,6 +1209,8 @@ class _Candidate:
         return self.end - self.start
 
 
+# words after an acronym that make it a credit line ("AFP photo")
+_CREDIT_LINE_WORDS = _words("credit_line_words")
 _PRIORITY = {"reference": 0, "acronym_definition": 0, "fuzzy": 1, "coreference": 1}
 
 
@@ -1512,19 +1390,7 @@ def _nationality_before(doc: Doc, start: int, gazetteer: Gazetteer) -> tuple[str
 
 
 # Country names written with "the" in running text ("Embassy of the United States").
-_COUNTRIES_WITH_ARTICLE = {
-    "United States",
-    "United Kingdom",
-    "Philippines",
-    "Netherlands",
-    "United Arab Emirates",
-    "Czech Republic",
-    "Dominican Republic",
-    "Central African Republic",
-    "Democratic Republic of the Congo",
-    "Maldives",
-    "Bahamas",
-}
+_COUNTRIES_WITH_ARTICLE = _words("countries_with_article")
 
 
 def _with_article(country: str | None) -> str | None:
@@ -1532,8 +1398,8 @@ def _with_article(country: str | None) -> str | None:
 
 
 _PLACE_PAIR_DASHES = {"-", "–", "—"}
-_BORDER_WORDS = {"border", "international", "frontier"}
-_BORDER_NOUNS = {"crossing", "gate"}
+_BORDER_WORDS = _words("border_words")
+_BORDER_NOUNS = _words("border_nouns")
 # Parts of speech a capitalised sentence opener has when it is an ordinary word ("Several").
 _NOT_NAMES = {"DET", "NUM", "ADJ", "PRON", "ADV", "ADP", "CCONJ", "SCONJ", "AUX", "PART"}
 
@@ -1624,7 +1490,9 @@ def _modifies_a_noun(span: Span, headline: bool, names: set[int]) -> bool:
     return head.i in names or not (headline and span.start == span.sent.start)
 
 
-_LOCATING_SUFFIX = re.compile(rf"^[{_HYPHENS}](?:based|born|registered|headquartered)\b", re.I)
+_LOCATING_SUFFIX = re.compile(
+    rf"^[{_HYPHENS}](?:{'|'.join(sorted(_words('locating_suffixes')))})\b", re.I
+)
 
 
 def _hyphenated(span: Span, known: bool) -> bool:
@@ -1662,7 +1530,7 @@ def modifier_place_spans(
     return out
 
 
-_LOCATING_PREPOSITIONS = {"in", "to", "at"}
+_LOCATING_PREPOSITIONS = _words("locating_prepositions")
 
 
 def _locates(span: Span) -> bool:
@@ -1677,7 +1545,7 @@ def _locates(span: Span) -> bool:
     return before is not None and before.is_upper and before.is_alpha and len(before) >= 2
 
 
-_ORG_TAIL = re.compile(r"^(?:centre|center|academy|school|university|college|institute|office)$")
+_ORG_TAILS = _words("organisation_tails")
 
 
 def _name_piece(doc: Doc, i: int) -> bool:
@@ -1718,7 +1586,7 @@ def named_before_country(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
         while start > floor and _name_piece(doc, start - 1):
             start -= 1
         for i in range(end - 1, start - 1, -1):
-            if doc[i].lower_ in AGENCY_HEADS or _ORG_TAIL.match(doc[i].lower_):
+            if doc[i].lower_ in AGENCY_HEADS or doc[i].lower_ in _ORG_TAILS:
                 start = i + 1
                 break
         if start >= end or end - start > 5 or doc[start].pos_ != "PROPN":
@@ -1757,11 +1625,10 @@ def _possessive_owner(doc: Doc, start: int) -> tuple[int, int] | None:
 
 
 class _ArticleExtractor:
-    def __init__(self, paragraphs: Sequence[ParsedParagraph], resources: EntityResources):
+    def __init__(self, paragraphs: Sequence[ParsedParagraph], reference: AgencyReference):
         self.paragraphs = paragraphs
-        self.res = resources
-        self.ref = resources.reference
-        self.gaz = resources.gazetteer
+        self.ref = reference
+        self.gaz = reference.gazetteer
         self.taken: list[set[int]] = [set() for _ in paragraphs]
         self.agencies: list[_Candidate] = []
         self.extra_places: list[tuple[int, Span]] = []
@@ -1769,7 +1636,7 @@ class _ArticleExtractor:
         self.countries_named: set[str] = set()
         self.bylines: set[tuple[int, int, int]] = set()
         self.name_matches = [
-            [] if para.attribution else [(s, e) for _, s, e in resources.agency_names(para.doc)]
+            [] if para.attribution else [(s.start, s.end) for s in para.doc.spans[AGENCY_NAMES]]
             for para in paragraphs
         ]
 
@@ -1783,12 +1650,7 @@ class _ArticleExtractor:
                 out.append([])
                 continue
             doc = para.doc
-            spans = []
-            for matcher in (self.res.place_names, self.res.place_codes):
-                for _, s, e in matcher(doc):
-                    if doc[s].text[:1].isupper():
-                        spans.append(doc[s:e])
-            gaz_spans = filter_spans(spans)
+            gaz_spans = filter_spans(doc.spans[PLACE_NAMES])
             covered = {i for span in gaz_spans for i in range(span.start, span.end)}
             found = [(span, self.gaz.lookup(span.text)) for span in gaz_spans]
             for span, kind in kind_noun_places(doc, self.gaz):
@@ -1835,6 +1697,7 @@ class _ArticleExtractor:
             and not (len(span) == 1 and text.isupper())
             and not any(w in TITLE_WORDS or w in AGENCY_HEADS for w in words)
             and not all(w in GENERIC_PLACE_WORDS or w in CONNECTORS for w in words)
+            and not self._common_words(words)
             and not self.ref.knows_name(text)
         )
 
@@ -2215,7 +2078,7 @@ class _ArticleExtractor:
             if para.attribution:
                 continue
             doc = para.doc
-            spans = [doc[s:e] for _, s, e in self.res.agency_acronyms(doc)]
+            spans = list(doc.spans[AGENCY_ACRONYMS])
             spans += [doc[t.i : t.i + 1] for t in doc if t.text in defined]
             for span in filter_spans(spans):
                 if not self._free(p, span.start, span.end):
@@ -2246,7 +2109,7 @@ class _ArticleExtractor:
             return True
         before = doc[span.start - 1].lower_ if span.start > 0 else ""
         after = doc[span.end].lower_ if span.end < len(doc) else ""
-        return before == "the" and after not in NON_AGENCY_WORDS | {"photo", "reporter"}
+        return before == "the" and after not in NON_AGENCY_WORDS | _CREDIT_LINE_WORDS
 
     def _embassies_abroad(self, places: list[list[tuple[Span, Place | None]]]) -> None:
         """An embassy said to be in another country than the one the warehouse covers ("the
@@ -2415,7 +2278,9 @@ class _ArticleExtractor:
         for words in fulls:
             by_first[words[0]].append(words)
         short = short_form_index(fulls)
-        found = []
+        found: list[tuple[_PersonHit, tuple[str, ...]]] = []
+        # names some use in the article shows to be a group or a place: no person anywhere
+        not_people: dict[tuple[str, ...], str] = {}
         for p, para in enumerate(self.paragraphs):
             doc = para.doc
             i = 0
@@ -2445,9 +2310,57 @@ class _ArticleExtractor:
                     else:
                         method = "coreference"
                     role = "author" if (p, s, e) in self.bylines else _person_role(doc, s, e)
-                    found.append(_PersonHit(p, s, e, names[words], method, role))
+                    found.append((_PersonHit(p, s, e, names[words], method, role), words))
+                    if words not in not_people:
+                        reading = self._reads_as_no_person(p, s, e, words)
+                        if reading:
+                            not_people[words] = reading
                 i = e
-        return found
+        for hit, words in found:
+            if not_people.get(words) == "place" and hit.end - hit.start == len(words):
+                self.extra_places.append(
+                    (hit.para, self.paragraphs[hit.para].doc[hit.start : hit.end])
+                )
+        return [
+            hit
+            for hit, words in found
+            if words not in not_people and not self._common_words(w.lower() for w in words)
+        ]
+
+    def _common_words(self, words: Iterable[str]) -> bool:
+        """Whether the article writes every one of these words in lower case somewhere: a
+        "name" made only of them is a heading's common words ("Corrupt Activities"), neither
+        a person nor a place."""
+        return all(w in self._lower_case_words for w in words)
+
+    @cached_property
+    def _lower_case_words(self) -> set[str]:
+        return {
+            tok.text
+            for para in self.paragraphs
+            if not para.attribution
+            for tok in para.doc
+            if tok.is_lower and tok.is_alpha
+        }
+
+    def _reads_as_no_person(
+        self, p: int, start: int, end: int, words: tuple[str, ...]
+    ) -> str | None:
+        """What this use of a name shows it names instead of a person ("group", "place"):
+        right after a group noun ("the network Jemaah Islamiyah"), a lone word modifying a
+        plural noun (an ethnic or religious group: "<Name> students"), or followed by its
+        country in brackets (a dateline place: "<Village> (<Country>)")."""
+        doc = self.paragraphs[p].doc
+        before = start - 1 if start > 0 and doc[start - 1].text != "," else start - 2
+        if before >= 0 and _singular(doc[before].lower_) in GROUP_NOUNS:
+            return "group"
+        if len(words) == 1 and end < len(doc) and doc[end].tag_ == "NNS" and doc[end].is_lower:
+            return "group"
+        bracket = _BRACKETED.match(doc.text, doc[end - 1].idx + len(doc[end - 1]))
+        place = self.gaz.lookup(bracket.group(1)) if bracket else None
+        if place is not None and place.place_type == "country":
+            return "place"
+        return None
 
     def _rule_person_spans(self, place_tokens: list[set[int]]) -> list[tuple[int, int, int]]:
         """Names the model does not tag as people, found by how news writes about people:
@@ -2474,7 +2387,7 @@ class _ArticleExtractor:
                 byline = (s, e) in bylines
                 s, e = self._person_bounds(doc, s, e)
                 # a name follows its last title word: "Chief Executive Officer Kim Sok"
-                s = max([s] + [i + 1 for i in range(s, e) if doc[i].lower_ in TITLE_WORDS])
+                s = max([s] + [i + 1 for i in range(s, e) if _is_title_at(doc, i)])
                 if e <= s or not self._free(p, s, e) or set(range(s, e)) & place_tokens[p]:
                     continue
                 text = doc[s:e].text
@@ -2520,7 +2433,7 @@ class _ArticleExtractor:
 
     def _person_bounds(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
         while start < end and (
-            doc[start].lower_.rstrip(".") in TITLE_WORDS
+            _is_title_at(doc, start)
             or not doc[start].text[:1].isalpha()
             or self.gaz.nationality(doc[start].text)
         ):
@@ -2659,10 +2572,7 @@ def _is_loc(span: Span) -> bool:
 
 
 # a name right after one of these nouns names a group, not a person
-GROUP_NOUNS = _words(
-    "group organization organisation network movement gang syndicate militia cell faction "
-    "outfit company firm party charity foundation association front army"
-)
+GROUP_NOUNS = _words("group_nouns")
 
 
 def _names_an_organisation(doc: Doc, start: int, end: int) -> bool:
@@ -2686,9 +2596,9 @@ def _names_an_organisation(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
-_RELATIVE_WORDS = {"who", "whose", "whom", "which", "where", "that", "when", "while"}
+_RELATIVE_WORDS = _words("relative_words")
 _AGE_FOLLOWERS = {",", ")", ".", "of", "from", "who", "and", "was", "is"}
-_SURNAME_CUES = {"surnamed", "surname"}
+_SURNAME_CUES = _words("surname_cues")
 
 
 def _is_cap_word(token: Token) -> bool:
@@ -2802,7 +2712,7 @@ def surnamed_spans(doc: Doc) -> list[tuple[int, int]]:
 
 
 # Rank words that also open agency names ("General Department of ...", "Major Crimes Unit").
-_AGENCY_OPENING_TITLES = _words("general major")
+_AGENCY_OPENING_TITLES = _words("agency_opening_titles")
 
 
 def _names_a_person(doc: Doc, start: int, end: int) -> bool:
@@ -2871,8 +2781,9 @@ def _person_role(doc: Doc, start: int, end: int) -> str | None:
 
 
 def extract_entities(
-    paragraphs: Sequence[ParsedParagraph], resources: EntityResources
+    paragraphs: Sequence[ParsedParagraph], reference: AgencyReference
 ) -> ArticleEntities:
     """Agency, person and place mentions of one article, in text order, with offsets into the
-    article text."""
-    return _ArticleExtractor(paragraphs, resources).run()
+    article text: the article-level step over the spans the pipeline's components wrote on
+    each paragraph's Doc."""
+    return _ArticleExtractor(paragraphs, reference).run()

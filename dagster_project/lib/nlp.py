@@ -15,7 +15,6 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +23,7 @@ from spacy.language import Language
 
 from dagster_project.lib import events as event_extraction
 from dagster_project.lib.entities import (
-    EntityResources,
+    AgencyReference,
     Mention,
     ParsedParagraph,
     detect_crime_types,
@@ -32,12 +31,15 @@ from dagster_project.lib.entities import (
     is_attribution_line,
     reads_as_headline,
 )
+
+# re-exported: the driver and the tests reach the reference tables and the bare model here
+from dagster_project.lib.pipeline import REFERENCE_AGENCIES as REFERENCE_AGENCIES
+from dagster_project.lib.pipeline import REFERENCE_PLACES as REFERENCE_PLACES
+from dagster_project.lib.pipeline import SEEDS_DIR as SEEDS_DIR
+from dagster_project.lib.pipeline import load_model as load_model
+from dagster_project.lib.pipeline import load_pipeline, reference_tables
 from dagster_project.lib.settings import SPACY_MODEL
 
-# reference data shared with dbt, which loads the same files as seeds
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
-REFERENCE_AGENCIES = SEEDS_DIR / "ref_agencies.csv"
-REFERENCE_PLACES = SEEDS_DIR / "ref_places.csv"
 DEFAULT_MODEL = SPACY_MODEL.default
 BATCH_SIZE = 64
 # spaCy's memory grows with the length of a text; a "paragraph" longer than this (a page
@@ -114,36 +116,13 @@ EVENT_AGENCY_COLUMNS = {"event_id": "string", "agency_id": "string", "role": "st
 EVENT_COUNTRY_COLUMNS = {"event_id": "string", "country_code": "string"}
 
 
-@lru_cache(maxsize=4)
-def load_model(model_name: str) -> Language:
-    """The installed spaCy pipeline `model_name`, loaded once per process."""
-    try:
-        return spacy.load(model_name)
-    except OSError as exc:
-        raise RuntimeError(
-            f"spaCy model {model_name!r} is not installed: install that package or set "
-            f"{SPACY_MODEL.name} to an installed model (default {DEFAULT_MODEL!r})"
-        ) from exc
-
-
-@lru_cache(maxsize=4)
-def _resources(
-    model_name: str, agencies_csv: str, places_csv: str, stamps: tuple[float, float]
-) -> EntityResources:
-    # `stamps` (the files' mtimes) is only part of the cache key: an edited seed is re-read
-    return EntityResources.load(load_model(model_name), agencies_csv, places_csv)
-
-
 def entity_resources(
     model_name: str, agencies_csv: str | Path, places_csv: str | Path
-) -> EntityResources:
-    """Reference tables and matchers, rebuilt when either file changes."""
-    agencies_csv, places_csv = Path(agencies_csv), Path(places_csv)
-    for path in (agencies_csv, places_csv):
-        if not path.exists():
-            raise FileNotFoundError(f"reference table {path} does not exist")
-    stamps = (agencies_csv.stat().st_mtime, places_csv.stat().st_mtime)
-    return _resources(model_name, str(agencies_csv), str(places_csv), stamps)
+) -> AgencyReference:
+    """The reference tables, after building (once per process) the pipeline that reads them;
+    a worker calls it at start so that its first batch does not pay for the loading."""
+    load_pipeline(model_name, agencies_csv, places_csv)
+    return reference_tables(agencies_csv, places_csv)
 
 
 def _frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
@@ -190,9 +169,9 @@ def _sentences(paragraphs: list[ParsedParagraph]) -> list[_Sentence]:
 class _Annotator:
     """Accumulates the rows of every table, one article at a time."""
 
-    def __init__(self, nlp: Language, resources: EntityResources, articles: pd.DataFrame):
+    def __init__(self, nlp: Language, reference: AgencyReference, articles: pd.DataFrame):
         self.nlp = nlp
-        self.resources = resources
+        self.reference = reference
         self.model_name = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}"
         self.model_version = nlp.meta.get("version")
         self.articles = articles.drop_duplicates("article_id").set_index("article_id")
@@ -209,7 +188,7 @@ class _Annotator:
         text = self.articles.at[article_id, "text"] if article_id in self.articles.index else None
         sentences = _sentences(paragraphs)
         starts = [s.char_start for s in sentences]
-        found = extract_entities(paragraphs, self.resources)
+        found = extract_entities(paragraphs, self.reference)
         for sent in sentences:
             self.rows["sentences"].append(
                 {
@@ -411,11 +390,9 @@ def annotate(
     `event_countries`
     with the columns of docs/architecture.md, typed even when empty.
     """
-    nlp = load_model(model_name)
     places_csv = reference_places_csv or Path(reference_agencies_csv).with_name("ref_places.csv")
-    annotator = _Annotator(
-        nlp, entity_resources(model_name, reference_agencies_csv, places_csv), articles
-    )
+    nlp = load_pipeline(model_name, reference_agencies_csv, places_csv)
+    annotator = _Annotator(nlp, reference_tables(reference_agencies_csv, places_csv), articles)
     current: str | None = None
     batch: list[ParsedParagraph] = []
     parsed = nlp.pipe(_read_rows(paragraphs), as_tuples=True, batch_size=BATCH_SIZE)

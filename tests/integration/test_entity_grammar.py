@@ -144,6 +144,51 @@ def test_a_name_after_a_group_noun_is_no_person(people_of):
     assert "Blue Lotus Brotherhood" not in found
 
 
+def test_a_name_the_article_uses_as_a_group_is_no_person_anywhere(people_of):
+    found = people_of(
+        "Officers questioned Rana Delvo in Kampot. Rana Delvo was later charged. The gang "
+        "Rana Delvo runs smuggled timber."
+    )
+    assert "Rana Delvo" not in found
+
+
+def test_a_lone_word_modifying_a_plural_noun_names_a_group(people_of):
+    text = "Officials met leaders of the minority known as Dravo. Dravo students left the school."
+    assert "Dravo" not in people_of(text)
+
+
+def test_a_name_followed_by_its_country_in_brackets_is_a_place(mentions_of):
+    mentions = mentions_of(
+        "Kampot (Cambodia)/Ban Houay Nam (Laos), 3 May 2011 - Officers met in Kampot and "
+        "Ban Houay Nam."
+    )
+    people = set(mentions[mentions.entity_type == "person"].entity_name)
+    places = set(mentions[mentions.entity_type == "place"].entity_name)
+    assert not {"Ban Houay Nam", "Houay Nam"} & people
+    assert "Ban Houay Nam" in places
+
+
+def test_a_heading_of_common_words_is_neither_a_person_nor_a_place(mentions_of):
+    mentions = mentions_of(
+        "The report warns of hidden costs and unfair dealings across the region. "
+        "Hidden Costs and Unfair Dealings in Cambodia"
+    )
+    names = set(mentions.entity_name)
+    assert not {"Hidden Costs", "Unfair Dealings"} & names
+    assert "Cambodia" in names
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("His Excellency Pol Sarin, Director of the department, opened the course.", "Pol Sarin"),
+        ("Pol. Col. Dara Keo, the deputy chief, opened the course.", "Dara Keo"),
+    ],
+)
+def test_pol_is_a_rank_only_with_its_full_stop_or_another_rank(people_of, text, name):
+    assert name in people_of(text)
+
+
 def test_an_acronym_and_a_city_name_an_office_in_that_city(mentions_of):
     mentions = mentions_of(
         "Homeland Security Investigations said agents of HSI Bangkok arrested two men in Pattaya."

@@ -1,0 +1,184 @@
+"""The NLP stage's spaCy pipeline: the statistical model named by NEWS_SPACY_MODEL, then the
+project's registered components, assembled from `dbt/seeds/rules/pipeline.cfg`.
+
+Each component reads one paragraph's Doc and writes what it finds to `doc.spans[...]` (and to
+`Doc`/`Span` extensions); nothing here decides across paragraphs. The decisions that need the
+whole article (which country an ambiguous name belongs to, short names of people and bodies
+named earlier, merging) are made in one place, `entities.extract_entities`, which reads the
+spans these components wrote.
+
+To add a component: register a factory here (or in a module imported below) with
+`@Language.factory("news_<name>", default_config={...})`, add a `[components.<name>]` section
+with `factory = "news_<name>"` and its settings to the config file, and put `<name>` in
+`[pipeline] components` where it should run.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from thinc.api import Config
+
+from dagster_project.lib.entities import (
+    AGENCY_ACRONYMS,
+    AGENCY_NAMES,
+    PLACE_NAMES,
+    AgencyReference,
+    Gazetteer,
+)
+from dagster_project.lib.settings import SPACY_MODEL
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
+RULES_DIR = SEEDS_DIR / "rules"
+PIPELINE_CONFIG = RULES_DIR / "pipeline.cfg"
+REFERENCE_AGENCIES = SEEDS_DIR / "ref_agencies.csv"
+REFERENCE_PLACES = SEEDS_DIR / "ref_places.csv"
+
+
+@lru_cache(maxsize=4)
+def _reference(agencies_csv: str, places_csv: str, stamps: tuple[float, float]) -> AgencyReference:
+    # `stamps` (the files' mtimes) is only part of the cache key: an edited seed is re-read
+    return AgencyReference.from_csv(agencies_csv, Gazetteer.from_csv(places_csv))
+
+
+def reference_tables(agencies_csv: str | Path, places_csv: str | Path) -> AgencyReference:
+    """The reference agencies (with the gazetteer of places they use), read once per process
+    and again when either file changes."""
+    agencies_csv, places_csv = Path(agencies_csv), Path(places_csv)
+    for path in (agencies_csv, places_csv):
+        if not path.exists():
+            raise FileNotFoundError(f"reference table {path} does not exist")
+    stamps = (agencies_csv.stat().st_mtime, places_csv.stat().st_mtime)
+    return _reference(str(agencies_csv), str(places_csv), stamps)
+
+
+def _phrase_matcher(nlp: Language, label: str, attr: str, phrases: list[str]) -> PhraseMatcher:
+    matcher = PhraseMatcher(nlp.vocab, attr=attr)
+    matcher.add(label, list(nlp.tokenizer.pipe(phrases)))
+    return matcher
+
+
+class PhraseRuler:
+    """Writes every match of lists of fixed phrases to `doc.spans[key]` with the list's
+    label, each list matched on its own token attribute (NORM folds case, ORTH keeps it for
+    codes and acronyms)."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        rules: list[tuple[str, str, str, list[str]]],
+        *,
+        capitalised_only: bool = False,
+    ):
+        self.matchers = [
+            (key, _phrase_matcher(nlp, label, attr, phrases)) for key, label, attr, phrases in rules
+        ]
+        # a gazetteer hit written in lower case is a common word ("china" the material)
+        self.capitalised_only = capitalised_only
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: dict[str, list[Span]] = {key: [] for key, _ in self.matchers}
+        for key, matcher in self.matchers:
+            for label, start, end in matcher(doc):
+                if self.capitalised_only and not doc[start].text[:1].isupper():
+                    continue
+                found[key].append(Span(doc, start, end, label=label))
+        for key, spans in found.items():
+            doc.spans[key] = sorted(spans)
+        return doc
+
+
+@Language.factory("news_agency_ruler", default_config={})
+def make_agency_ruler(nlp: Language, name: str, agencies_csv: str, places_csv: str) -> PhraseRuler:
+    """Every name, alias (case-folded) and acronym (exact) of the reference agencies."""
+    reference = reference_tables(agencies_csv, places_csv)
+    return PhraseRuler(
+        nlp,
+        [
+            (AGENCY_NAMES, "AGENCY", "NORM", reference.name_forms()),
+            (AGENCY_ACRONYMS, "AGENCY", "ORTH", reference.acronym_forms()),
+        ],
+    )
+
+
+@Language.factory("news_place_ruler", default_config={})
+def make_place_ruler(nlp: Language, name: str, agencies_csv: str, places_csv: str) -> PhraseRuler:
+    """Every name and alias of the gazetteer written with a capital; codes ("U.S.", "PRC")
+    matched exactly, names case-folded."""
+    gazetteer = reference_tables(agencies_csv, places_csv).gazetteer
+    names, codes = [], []
+    for surface, _ in gazetteer.surface_forms():
+        (codes if surface.isupper() or "." in surface else names).append(surface)
+    return PhraseRuler(
+        nlp,
+        [(PLACE_NAMES, "PLACE", "NORM", names), (PLACE_NAMES, "PLACE", "ORTH", codes)],
+        capitalised_only=True,
+    )
+
+
+def pipeline_config(
+    agencies_csv: str | Path, places_csv: str | Path, config_path: str | Path = PIPELINE_CONFIG
+) -> Config:
+    """The pipeline config with the run's reference tables filled in."""
+    return Config().from_disk(
+        config_path,
+        overrides={"paths.agencies": str(agencies_csv), "paths.places": str(places_csv)},
+    )
+
+
+@lru_cache(maxsize=4)
+def load_model(model_name: str) -> Language:
+    """The installed statistical model `model_name` alone, loaded once per process."""
+    return _statistical_model(model_name)
+
+
+def _statistical_model(model_name: str) -> Language:
+    try:
+        return spacy.load(model_name)
+    except OSError as exc:
+        raise RuntimeError(
+            f"spaCy model {model_name!r} is not installed: install that package or set "
+            f"{SPACY_MODEL.name} to an installed model (default {SPACY_MODEL.default!r})"
+        ) from exc
+
+
+def build_pipeline(
+    model_name: str,
+    agencies_csv: str | Path = REFERENCE_AGENCIES,
+    places_csv: str | Path = REFERENCE_PLACES,
+    config_path: str | Path = PIPELINE_CONFIG,
+) -> Language:
+    """A fresh pipeline: the statistical model `model_name` with the configured components."""
+    config = pipeline_config(agencies_csv, places_csv, config_path)
+    nlp = _statistical_model(model_name)
+    for name in config["pipeline"]["components"]:
+        settings = dict(config["components"][name])
+        nlp.add_pipe(settings.pop("factory"), name=name, config=settings)
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def _pipeline(
+    model_name: str, agencies_csv: str, places_csv: str, stamps: tuple[float, ...]
+) -> Language:
+    return build_pipeline(model_name, agencies_csv, places_csv)
+
+
+def load_pipeline(
+    model_name: str,
+    agencies_csv: str | Path = REFERENCE_AGENCIES,
+    places_csv: str | Path = REFERENCE_PLACES,
+) -> Language:
+    """The assembled pipeline, built once per process and again when the config or a
+    reference table changes."""
+    files = [Path(agencies_csv), Path(places_csv), PIPELINE_CONFIG]
+    for path in files:
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist")
+    stamps = tuple(path.stat().st_mtime for path in files)
+    return _pipeline(model_name, str(agencies_csv), str(places_csv), stamps)

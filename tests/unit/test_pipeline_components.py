@@ -1,0 +1,53 @@
+"""The pipeline's rulers on a blank English tokenizer with phrase lists written for these
+tests: each list's matches land in `doc.spans` under its key, matched on its own token
+attribute."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from dagster_project.lib.pipeline import PhraseRuler
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.blank("en")
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "found"),
+    [
+        ("Officers of the ministry of justice met.", "names", ["ministry of justice"]),
+        ("The MINISTRY OF JUSTICE said so.", "names", ["MINISTRY OF JUSTICE"]),
+        ("The ABC and the abc met.", "codes", ["ABC"]),
+        ("Nobody was named here.", "names", []),
+    ],
+)
+def test_each_list_matches_on_its_own_attribute(nlp, text, key, found):
+    ruler = PhraseRuler(
+        nlp,
+        [("names", "BODY", "NORM", ["Ministry of Justice"]), ("codes", "BODY", "ORTH", ["ABC"])],
+    )
+    doc = ruler(nlp(text))
+    assert [span.text for span in doc.spans[key]] == found
+    assert all(span.label_ == "BODY" for span in doc.spans[key])
+
+
+def test_lists_sharing_a_key_are_merged_in_text_order(nlp):
+    ruler = PhraseRuler(
+        nlp,
+        [("places", "PLACE", "NORM", ["Ruritania"]), ("places", "PLACE", "ORTH", ["R.U."])],
+    )
+    doc = ruler(nlp("From R.U. to Ruritania and back to R.U."))
+    assert [(span.text, span.start) for span in doc.spans["places"]] == [
+        ("R.U.", 1),
+        ("Ruritania", 3),
+        ("R.U.", 7),
+    ]
+
+
+def test_capitalised_only_skips_lower_case_hits(nlp):
+    ruler = PhraseRuler(nlp, [("places", "PLACE", "NORM", ["Turkey"])], capitalised_only=True)
+    doc = ruler(nlp("They ate turkey in Turkey."))
+    assert [span.start for span in doc.spans["places"]] == [4]
