@@ -113,6 +113,7 @@ def test_marts_follow_added_changed_deleted_and_restamped_articles(tmp_path):
     assert not any("daily/training.txt" in map(str, row) for row in incremental["dim_articles"])
 
     run_pipeline(env, "--config-json", FULL_REFRESH)
+    assert (_dbt_metadata(home)["articles_rebuilt"], _dbt_metadata(home)["articles_kept"]) == (3, 0)
     refreshed = _marts(warehouse)
     for table in rebuilt:
         assert refreshed[table] == rebuilt[table], table
