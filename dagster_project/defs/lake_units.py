@@ -36,9 +36,10 @@ FAULT_STAGE = "unit-commit"
 
 
 class NlpUnitsConfig(dg.Config):
-    """`unit_paragraphs`: about how many paragraphs one unit reads (one step, one commit)."""
+    """`unit_chars`: about how many characters of content one unit reads (one step, one
+    commit)."""
 
-    unit_paragraphs: int = driver.UNIT_PARAGRAPHS
+    unit_chars: int = driver.UNIT_CHARS
 
 
 @dg.op(out=dg.DynamicOut(list))
@@ -48,7 +49,7 @@ def plan_nlp_units(
     warehouse: WarehouseResource,
     nlp_model: NlpModelResource,
 ):
-    """One output per unit: the ids of the articles (about `unit_paragraphs` paragraphs)
+    """One output per unit: the ids of the articles (about `unit_chars` characters)
     that one worker annotates and commits."""
     if isinstance(warehouse.target, Path):
         raise dg.Failure(
@@ -58,7 +59,7 @@ def plan_nlp_units(
         )
     version = driver.extractor_version(nlp_model.model_name)
     with warehouse.connect() as con:
-        plan = driver.plan_units(con, version, context.log.info, config.unit_paragraphs)
+        plan = driver.plan_units(con, version, context.log.info, config.unit_chars)
     for index, article_ids in enumerate(plan.units):
         yield dg.DynamicOutput(article_ids, mapping_key=f"unit_{index:05d}")
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import csv
 import hashlib
+import importlib.metadata
 import io
 import json
 import os
@@ -44,12 +45,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dagster_project.lib import nlp as nlp_lib
+from dagster_project.lib import nlp_tables, settings, warehouse
 from dagster_project.lib import paragraphs as paragraph_lib
-from dagster_project.lib import settings, warehouse
 
 LIB_DIR = Path(__file__).resolve().parent
-SEEDS_DIR = nlp_lib.SEEDS_DIR
+SEEDS_DIR = nlp_tables.SEEDS_DIR
 # the modules whose code decides the rows of the nlp tables; what they import from lib too
 EXTRACTION_MODULES = ("paragraphs", "entities", "events", "nlp", "driver")
 # columns of a reference table whose values an article must contain to be affected by a row
@@ -59,21 +59,24 @@ FAULT_SETTING = settings.FAULT_INJECTION.name
 PARAGRAPH_CHUNK = 200
 # characters of article text whose drafts the paragraph stage keeps between its two passes
 DRAFT_CACHE_CHARS = 50_000_000
-# one work unit of the NLP stage: about this many paragraphs read by spaCy
-UNIT_PARAGRAPHS = 512
+# one work unit of the NLP stage: about this many characters read by spaCy (a few seconds of
+# one core; an article is never split, so a unit may hold one longer article)
+UNIT_CHARS = 100_000
 # units whose results are written in one transaction
 COMMIT_UNITS = 4
-# below this many paragraphs, starting worker processes costs more than it saves
-POOL_MIN_PARAGRAPHS = 2000
+# below this many characters to read, starting worker processes costs more than it saves;
+# above it the stage runs on workers even with one process, so that this one can log
+POOL_MIN_CHARS = 300_000
+# a long stage logs its progress at least this often
 PROGRESS_SECONDS = 30.0
 
 NLP_TABLES = {
-    "sentences": nlp_lib.SENTENCE_COLUMNS,
-    "mentions": nlp_lib.MENTION_COLUMNS,
-    "crime_types": nlp_lib.CRIME_TYPE_COLUMNS,
-    "events": nlp_lib.EVENT_COLUMNS,
-    "event_agencies": nlp_lib.EVENT_AGENCY_COLUMNS,
-    "event_countries": nlp_lib.EVENT_COUNTRY_COLUMNS,
+    "sentences": nlp_tables.SENTENCE_COLUMNS,
+    "mentions": nlp_tables.MENTION_COLUMNS,
+    "crime_types": nlp_tables.CRIME_TYPE_COLUMNS,
+    "events": nlp_tables.EVENT_COLUMNS,
+    "event_agencies": nlp_tables.EVENT_AGENCY_COLUMNS,
+    "event_countries": nlp_tables.EVENT_COUNTRY_COLUMNS,
 }
 VERSION_COLUMNS = {
     "article_id": "string",
@@ -177,9 +180,11 @@ class ExtractorVersion:
 
 
 def _model_version(model_name: str) -> str:
-    from spacy.util import get_package_version
-
-    return get_package_version(model_name) or "unknown"
+    # the installed package's version, as spaCy reads it, without importing spaCy
+    try:
+        return importlib.metadata.version(model_name)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def extractor_version(model_name: str, seeds_dir: Path = SEEDS_DIR) -> ExtractorVersion:
@@ -251,7 +256,7 @@ def _stored_reference(con: duckdb.DuckDBPyConnection, extractor: str) -> dict[st
 
 
 def _typed(columns: dict[str, str]) -> pd.DataFrame:
-    return nlp_lib._frame([], columns)
+    return nlp_tables.frame([], columns)
 
 
 @lru_cache(maxsize=1)
@@ -428,6 +433,7 @@ class StageStats:
     articles_quarantined: int = 0
     articles_dropped: int = 0
     paragraphs_read: int = 0
+    workers: int = 0
     seconds: float = 0.0
     quarantined: list[str] = field(default_factory=list)
 
@@ -442,6 +448,7 @@ class StageStats:
             "articles_quarantined": self.articles_quarantined,
             "articles_dropped": self.articles_dropped,
             "paragraphs_read": self.paragraphs_read,
+            "worker_processes": self.workers,
             "stage_seconds": round(self.seconds, 3),
             "articles_per_second": round(rate, 2),
         }
@@ -618,6 +625,7 @@ def classify_paragraphs(
     drafted: dict[str, list] = {}
     drafted_chars = 0
     # 1. the recurrence keys of new and re-coded articles, from their own text only
+    progress = Progress("paragraphs, recurrence keys", len(todo), len(todo), log)
     for ids in _chunks(todo, PARAGRAPH_CHUNK):
         frame = _article_texts(con, ids)
         rows, failures = [], []
@@ -640,6 +648,7 @@ def classify_paragraphs(
         _quarantine(con, failures, frame, "paragraphs", version)
         con.execute("commit")
         failed.update(failures)
+        progress.add(len(ids), len(ids))
     # 2. recurrence across the corpus, from the stored keys of every article
     keys = _stored_keys(con)
     ids = sorted(keys)
@@ -648,6 +657,7 @@ def classify_paragraphs(
     retold = set(todo)
     redo = [a for a in ids if a in retold or previous.get(a) != json.dumps(sorted(marks[a]))]
     # 3. the paragraphs of every article whose text or recurrence marks changed
+    progress = Progress("paragraphs", len(redo), len(redo), log)
     for chunk in _chunks(redo, PARAGRAPH_CHUNK):
         frame = _article_texts(con, chunk)
         out, state, failures = [], [], []
@@ -687,6 +697,7 @@ def classify_paragraphs(
         _quarantine(con, failures, frame, "paragraphs", version)
         con.execute("commit")
         failed.update(failures)
+        progress.add(len(chunk), len(chunk))
     if failed:
         log(f"paragraphs: quarantined {', '.join(sorted(failed))}")
     # 4. paragraphs unchanged under a new reference version: re-stamp them
@@ -723,6 +734,7 @@ class UnitResult:
     failures: list[tuple[str, str]]
     articles: int
     paragraphs: int
+    chars: int
 
 
 def _with_versions(
@@ -744,6 +756,10 @@ def _with_versions(
 
 
 def _annotate(paragraphs: pd.DataFrame, articles: pd.DataFrame, model_name: str) -> dict:
+    # lib/nlp imports spaCy, seconds of start-up: only parsing pays it, not a run that finds
+    # nothing to do nor the import of the Dagster definitions
+    from dagster_project.lib import nlp as nlp_lib
+
     for row in articles.itertuples():
         _inject_fault("nlp", row.article_id, row.text)
     return nlp_lib.annotate(
@@ -776,8 +792,13 @@ def annotate_unit(
             else _typed(NLP_TABLES[table])
             for table in NLP_TABLES
         }
+    content = paragraphs["paragraph_text"][paragraphs["is_content"].fillna(False).astype(bool)]
     return UnitResult(
-        _with_versions(frames, articles, version), failures, len(ids), len(paragraphs)
+        _with_versions(frames, articles, version),
+        failures,
+        len(ids),
+        len(paragraphs),
+        int(content.str.len().sum()),
     )
 
 
@@ -891,16 +912,16 @@ def _affected(
         con.execute("drop table if exists _terms")
 
 
-def _units(
-    todo: Sequence[tuple[str, int]], unit_paragraphs: int = UNIT_PARAGRAPHS
-) -> list[list[str]]:
+def _units(todo: Sequence[tuple[str, int]], unit_chars: int = UNIT_CHARS) -> list[list[str]]:
+    """Consecutive articles in units of about `unit_chars` characters; an article is never
+    split, so a longer one makes a unit of its own."""
     units, unit, size = [], [], 0
-    for article_id, paragraphs in todo:
-        if unit and size + paragraphs > unit_paragraphs:
+    for article_id, chars in todo:
+        if unit and size + chars > unit_chars:
             units.append(unit)
             unit, size = [], 0
         unit.append(article_id)
-        size += paragraphs
+        size += chars
     if unit:
         units.append(unit)
     return units
@@ -914,44 +935,66 @@ def default_processes() -> int:
 
 
 def _worker_init(model_name: str) -> None:
+    from dagster_project.lib import nlp as nlp_lib
+
     nlp_lib.load_model(model_name)
     nlp_lib.entity_resources(model_name, nlp_lib.REFERENCE_AGENCIES, nlp_lib.REFERENCE_PLACES)
 
 
-class _Progress:
-    def __init__(self, total: int, log: Callable[[str], None]):
-        self.total, self.log = total, log
-        self.done = 0
+class Progress:
+    """Logs `<stage>: done/total articles, articles per second, time left` when `PROGRESS_SECONDS`
+    passed since the last line, and once at the end. Time left is estimated from the
+    characters done, articles being of very different lengths."""
+
+    def __init__(self, stage: str, total: int, chars: int, log: Callable[[str], None]):
+        self.stage, self.total, self.chars, self.log = stage, total, max(chars, 1), log
+        self.done = self.chars_done = 0
         self.started = self.last = time.monotonic()
 
-    def add(self, articles: int) -> None:
+    def add(self, articles: int, chars: int) -> None:
         self.done += articles
+        self.chars_done += chars
+        self.tick(final=self.done >= self.total)
+
+    def due(self) -> float:
+        """Seconds until the next line is due."""
+        return max(0.0, self.last + PROGRESS_SECONDS - time.monotonic())
+
+    def tick(self, final: bool = False) -> None:
         now = time.monotonic()
-        if now - self.last >= PROGRESS_SECONDS or self.done == self.total:
-            self.last = now
-            rate = self.done / max(now - self.started, 1e-9)
-            left = (self.total - self.done) / rate if rate else float("inf")
-            self.log(
-                f"nlp: {self.done}/{self.total} articles, {rate:.1f} articles/s, "
-                f"about {left:.0f}s left"
-            )
+        if not final and now - self.last < PROGRESS_SECONDS:
+            return
+        self.last = now
+        elapsed = max(now - self.started, 1e-9)
+        share = min(self.chars_done / self.chars, 1.0)
+        left = f"about {elapsed * (1 - share) / share:.0f} s left" if share else "time left unknown"
+        self.log(
+            f"{self.stage}: {self.done}/{self.total} articles, "
+            f"{self.done / elapsed:.1f} articles/s, {left}"
+        )
 
 
-def _results(
+def _annotated(
     con: duckdb.DuckDBPyConnection,
     units: Sequence[list[str]],
     model_name: str,
     version: ExtractorVersion,
     processes: int,
+    progress: Progress,
 ) -> Iterator[tuple[UnitResult, pd.DataFrame, dict[str, str]]]:
-    """Annotated units, in this process or on `processes` worker processes that each load the
-    model once; inputs are read from DuckDB a few units ahead, never all at once."""
-    if processes <= 1:
+    """Annotated units, in this process (`processes` 0) or on that many worker processes that
+    each load the model once; inputs are read from DuckDB a few units ahead, never all at
+    once. While workers parse, this process logs the progress on time."""
+    if not units:
+        return
+    if not processes:
         _worker_init(model_name)
         for ids in units:
             paragraphs, articles, hashes = _unit_inputs(con, ids)
             yield annotate_unit(paragraphs, articles, model_name, version.version), articles, hashes
         return
+    # each worker imports lib/nlp itself, in parallel: a forkserver that imported it first
+    # would hold a third copy of spaCy for the whole stage
     with ProcessPoolExecutor(
         max_workers=processes,
         mp_context=get_context("forkserver"),
@@ -960,6 +1003,7 @@ def _results(
     ) as pool:
         pending: dict = {}
         queue = iter(units)
+        # one unit parsing and one waiting per worker: none idles while this process writes
         ahead = 2 * processes
         while True:
             while len(pending) < ahead:
@@ -973,7 +1017,9 @@ def _results(
                 pending[future] = (articles, hashes)
             if not pending:
                 return
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=progress.due(), return_when=FIRST_COMPLETED)
+            if not done:
+                progress.tick()
             for future in done:
                 articles, hashes = pending.pop(future)
                 yield future.result(), articles, hashes
@@ -982,10 +1028,11 @@ def _results(
 @dataclass
 class Plan:
     """What the NLP stage has to do: units of article ids to annotate (re-stamping is done by
-    planning), and the stats so far."""
+    planning), how many paragraphs and characters spaCy reads for them, and the stats so far."""
 
     units: list[list[str]]
     paragraphs: int
+    chars: int
     new: set[str]
     stats: StageStats
 
@@ -994,10 +1041,10 @@ def plan_units(
     con: duckdb.DuckDBPyConnection,
     version: ExtractorVersion,
     log: Callable[[str], None] = lambda _m: None,
-    unit_paragraphs: int = UNIT_PARAGRAPHS,
+    unit_chars: int = UNIT_CHARS,
 ) -> Plan:
     """Plan the NLP stage: the articles whose paragraphs changed or that were annotated under
-    another extractor version, in units of about `unit_paragraphs` paragraphs; after a
+    another extractor version, in units of about `unit_chars` characters of content; after a
     reference-only change, only those it can affect, the others being re-stamped here with
     the new version."""
     stats = StageStats()
@@ -1007,17 +1054,19 @@ def plan_units(
     rows = con.execute(
         """
         select s.article_id, s.nlp_version, s.nlp_code, s.nlp_input_hash, s.paragraphs_hash,
-               coalesce(p.paragraphs, 0)
+               coalesce(p.paragraphs, 0), coalesce(p.chars, 0)
         from nlp.article_state as s
         left join (
-            select article_id, count(*) as paragraphs from nlp.paragraphs group by article_id
+            select article_id, count(*) filter (where is_content) as paragraphs,
+                   sum(length(paragraph_text)) filter (where is_content) as chars
+            from nlp.paragraphs group by article_id
         ) as p using (article_id)
         order by s.article_id
         """
     ).fetchall()
     stats.articles_current = len(rows)
     todo, restamp, by_old = [], [], {}
-    for article_id, nlp_version, nlp_code, input_hash, paragraphs_hash, count in rows:
+    for article_id, nlp_version, nlp_code, input_hash, paragraphs_hash, _, _ in rows:
         if article_id in quarantined:
             continue
         if nlp_version == version.version and input_hash == paragraphs_hash:
@@ -1025,11 +1074,10 @@ def plan_units(
         if nlp_version is not None and nlp_code == version.code and input_hash == paragraphs_hash:
             by_old.setdefault(nlp_version, []).append(article_id)
         else:
-            todo.append((article_id, count))
-    counts = {r[0]: r[5] for r in rows}
+            todo.append(article_id)
     for old, ids in by_old.items():
         affected = set(_affected(con, ids, old, version))
-        todo += [(a, counts[a]) for a in ids if a in affected]
+        todo += [a for a in ids if a in affected]
         restamp += [a for a in ids if a not in affected]
     if restamp:
         con.execute("begin transaction")
@@ -1047,15 +1095,17 @@ def plan_units(
     stats.articles_restamped = len(restamp)
     stats.articles_skipped = len(rows) - len(todo) - len(restamp)
     todo.sort()
+    sizes = {r[0]: (int(r[5]), int(r[6])) for r in rows}
     plan = Plan(
-        units=_units(todo, unit_paragraphs),
-        paragraphs=sum(c for _, c in todo),
+        units=_units([(a, sizes[a][1]) for a in todo], unit_chars),
+        paragraphs=sum(sizes[a][0] for a in todo),
+        chars=sum(sizes[a][1] for a in todo),
         new={r[0] for r in rows if r[1] is None},
         stats=stats,
     )
     log(
-        f"nlp: {len(todo)} articles to annotate ({plan.paragraphs} paragraphs, "
-        f"{len(plan.units)} units); {len(restamp)} re-stamped"
+        f"nlp: {len(todo)} articles to annotate ({plan.paragraphs} content paragraphs, "
+        f"{plan.chars} characters, {len(plan.units)} units); {len(restamp)} re-stamped"
     )
     return plan
 
@@ -1068,25 +1118,25 @@ def annotate_articles(
     log: Callable[[str], None] = lambda _m: None,
 ) -> StageStats:
     """Bring the nlp tables up to date with nlp.paragraphs (see plan_units): annotate the
-    planned units on worker processes, one per core, and write their rows a few units at a
-    time."""
+    planned units on worker processes, one per core (in this process when the work is small),
+    and write their rows a few units at a time, logging the progress."""
     started = time.monotonic()
     plan = plan_units(con, version, log)
     stats = plan.stats
     processes = processes or default_processes()
-    workers = 1 if plan.paragraphs < POOL_MIN_PARAGRAPHS else min(processes, len(plan.units))
+    workers = 0 if plan.chars < POOL_MIN_CHARS else min(processes, len(plan.units))
     todo = [a for unit in plan.units for a in unit]
-    progress = _Progress(len(todo), log)
+    progress = Progress("nlp", len(todo), plan.chars, log)
     batch: list = []
     failed: list[str] = []
-    for result in _results(con, plan.units, model_name, version, workers):
+    for result in _annotated(con, plan.units, model_name, version, workers, progress):
         batch.append(result)
         failed += [a for a, _ in result[0].failures]
         stats.paragraphs_read += result[0].paragraphs
-        progress.add(result[0].articles)
         if len(batch) >= COMMIT_UNITS:
             commit_unit(con, batch, version)
             batch = []
+        progress.add(result[0].articles, result[0].chars)
     if batch:
         commit_unit(con, batch, version)
     if failed:
@@ -1096,6 +1146,7 @@ def annotate_articles(
     stats.articles_reprocessed = len(done) - stats.articles_new
     stats.articles_quarantined = len(failed)
     stats.quarantined = sorted(failed)
+    stats.workers = workers
     stats.seconds = time.monotonic() - started
     return stats
 

@@ -15,6 +15,7 @@ import csv
 import json
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -22,14 +23,18 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
+from spacy.attrs import ORTH
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
+
+from dagster_project.lib.nlp_tables import SEEDS_DIR
 
 # The warehouse is about Cambodia: an ambiguous name ("Ministry of Interior") with no national
 # prefix and no other country in the article is the Cambodian body.
 # names every country gives one of its bodies ("Supreme Court", "Ministry of Finance"): linked
 # only when the article's own countries say whose
-RULES_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "rules"
+RULES_DIR = SEEDS_DIR / "rules"
 GENERIC_NAMES_FILE = RULES_DIR / "generic_agency_names.json"
 # the word lists and small tables the rules below read, one file read once per process
 ENTITY_LEXICON_FILE = RULES_DIR / "entity_lexicon.json"
@@ -64,6 +69,7 @@ FUZZY_THRESHOLD = 90.0
 AGENCY_NAMES = "agency_names"
 AGENCY_ACRONYMS = "agency_acronyms"
 PLACE_NAMES = "place_names"
+CRIME_CUES = "crime_cues"
 
 # ---------------------------------------------------------------------------------------------
 # Name normalisation
@@ -789,6 +795,7 @@ def is_title_word(word: str, following: str | None = None) -> bool:
     return low.rstrip(".") in TITLE_WORDS
 
 
+_LOWER_CASE_WORD = re.compile(r"\b[a-z]+\b")
 # "(Cambodia)" right after a name, however the tokenizer cut it
 _BRACKETED = re.compile(r"\s*\(([^()]{2,60})\)")
 
@@ -967,106 +974,6 @@ CRIME_TYPES = (
     "corruption",
     "fugitives",
 )
-_VICTIMS = (
-    r"(?:people|persons|humans|women|children|girls|boys|workers|migrants|victims|citizens"
-    r"|nationals|foreigners|men|labou?rers)"
-)
-CRIME_PATTERNS: dict[str, tuple[str, ...]] = {
-    "human_trafficking": (
-        r"\bhuman[- ]trafficking",
-        r"\bhuman traffickers?\b",
-        r"\bpeople[- ]trafficking",
-        r"\btrafficking (?:in|of) " + _VICTIMS,
-        r"\b(?:sex|labou?r|child) trafficking",
-        r"\btrafficked " + _VICTIMS,
-        r"\b" + _VICTIMS + r"\b[^.;]{0,40}\btrafficked\b",
-        r"\bforced[- ]labou?r\b",
-        r"\bforced to (?:work|run|take part|participate|commit|scam|defraud|engage)",
-        r"\blured\b[^.;]{0,60}\b(?:jobs?|work|employment)\b",
-        r"\bdebt bondage\b",
-    ),
-    "drug_trafficking": (
-        r"\bdrugs?\b",
-        r"\bnarcotics?\b",
-        r"\bmethamphetamines?\b",
-        r"\bmeth\b",
-        r"\bheroin\b",
-        r"\bcocaine\b",
-        r"\bketamine\b",
-        r"\byaba\b",
-        r"\bopium\b",
-        r"\becstasy\b",
-        r"\bcannabis\b",
-        r"\bmarijuana\b",
-        r"\bamphetamines?\b",
-        r"\bfentanyl\b",
-        r"\bmdma\b",
-    ),
-    "money_laundering": (r"\blaunder", r"\banti-money\b"),
-    "terrorism": (r"\bterroris[mt]", r"\bcounter-?terror", r"\bterror\b"),
-    "cybercrime": (
-        r"\bcyber[- ]?crim",
-        r"\bcyber[- ]?(?:attacks?|fraud|scams?)\b",
-        r"\bhack(?:ing|ers?|ed)\b",
-        r"\bransomware\b",
-        r"\bphishing\b",
-        r"\bonline (?:fraud|crime)",
-        r"\bcyber[- ]?(?:investigations?|criminals?)\b",
-    ),
-    "counterfeiting": (
-        r"\bcounterfeit",
-        r"\bfake (?:currency|banknotes?|money|notes|dollars|goods|passports?|documents?)\b",
-        r"\bforged (?:documents?|passports?|currency|banknotes?|visas?)\b",
-    ),
-    "child_sexual_exploitation": (
-        r"\bp(?:a)?edoph",
-        r"\bchild (?:sex|sexual|pornograph|abuse|prostitution|exploitation)",
-        r"\bchildren (?:sex|sexual)",
-        r"\bsexual(?:ly)? (?:exploit\w*|abus\w*) (?:of )?"
-        r"(?:children|minors|girls|boys|a child|a minor|underage)",
-        r"\bsex (?:crimes?|offen[cs]es?) against (?:children|minors)",
-        r"\b(?:child )?sex tourism\b",
-        r"\bunderage (?:girls|boys|sex|prostitution)",
-        r"\bcsam\b",
-    ),
-    "scams": (
-        r"\bscam(?:s|mers?|ming|med)?\b",
-        r"\b(?:online|telecom|telecommunications?|phone|internet|investment|romance"
-        r"|crypto(?:currency)?) (?:fraud|scams?)\b",
-        r"\bpig[- ]butchering",
-    ),
-    "smuggling": (r"\bsmuggl", r"\bcontraband\b"),
-    "organized_crime": (
-        r"\borgani[sz]ed crim",
-        r"\bcrime syndicates?\b",
-        r"\bcriminal (?:syndicates?|networks?|groups?|gangs?|organi[sz]ations?|enterprises?)\b",
-        r"\b(?:trafficking|smuggling|drug|crime|scam|criminal) (?:networks?|rings?|syndicates?)\b",
-        r"\bgangs?\b",
-        r"\bgangsters?\b",
-        r"\bmafias?\b",
-        r"\btriads?\b",
-        r"\bcartels?\b",
-    ),
-    "corruption": (
-        r"\bcorrupt",
-        r"\bbrib(?:e|es|ed|ery|ing)\b",
-        r"\bgraft\b",
-        r"\bembezzl",
-        r"\bkickbacks?\b",
-    ),
-    "fugitives": (
-        r"\bfugitives?\b",
-        r"\bred notices?\b",
-        r"\bextradit",
-        r"\bon the run\b",
-        r"\bwanted (?:by|for|in)\b",
-        r"\babscond",
-    ),
-}
-_CRIME_REGEX = {
-    crime: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-    for crime, patterns in CRIME_PATTERNS.items()
-}
 
 
 @dataclass(frozen=True)
@@ -1077,31 +984,41 @@ class CrimeEvidence:
     char_end: int
 
 
-def mask_spans(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> str:
-    """Blank out the parts of `text` (starting at article offset `offset`) covered by spans."""
-    chars = list(text)
-    for start, end in spans:
-        for i in range(max(start - offset, 0), min(end - offset, len(chars))):
-            chars[i] = " "
-    return "".join(chars)
+def crime_cues(paragraphs: Sequence[ParsedParagraph]) -> list[tuple[str, int, int]]:
+    """(crime type, char_start, char_end) of the crime matcher's cues in an article's
+    paragraphs (attribution lines excluded), with offsets into the article text."""
+    return [
+        (span.label_, para.char_start + span.start_char, para.char_start + span.end_char)
+        for para in paragraphs
+        if not para.attribution
+        for span in para.doc.spans[CRIME_CUES]
+    ]
 
 
 def detect_crime_types(
     sentences: Sequence[tuple[str, int, int]],
+    cues: Sequence[tuple[str, int, int]],
     masked: Sequence[tuple[int, int]] = (),
 ) -> list[CrimeEvidence]:
     """Crime types an article discusses, each with its first evidence sentence.
 
-    `sentences` are (text, char_start, char_end) of content sentences; words inside `masked`
-    spans (agency names such as "Anti-Corruption Unit") are not evidence.
+    `sentences` are (text, char_start, char_end) of content sentences in text order, `cues`
+    (crime type, char_start, char_end) of the crime matcher's matches; a cue overlapping a
+    `masked` span (an agency name such as "Anti-Corruption Unit") is not evidence.
     """
-    found: dict[str, CrimeEvidence] = {}
-    for text, start, end in sentences:
-        clean = mask_spans(text, start, masked)
-        for crime, regex in _CRIME_REGEX.items():
-            if crime not in found and regex.search(clean):
-                found[crime] = CrimeEvidence(crime, text, start, end)
-    return [found[c] for c in CRIME_TYPES if c in found]
+    starts = [start for _, start, _ in sentences]
+    first: dict[str, int] = {}
+    for crime, start, end in cues:
+        if any(start < m_end and m_start < end for m_start, m_end in masked):
+            continue
+        i = bisect_right(starts, start) - 1
+        if i < 0 or end > sentences[i][2]:
+            continue
+        if crime not in first or i < first[crime]:
+            first[crime] = i
+    return [
+        CrimeEvidence(crime, *sentences[first[crime]]) for crime in CRIME_TYPES if crime in first
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1137,6 +1054,18 @@ def is_headline_like(text: str) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # Detection in parsed paragraphs
+
+
+_TEXT_KEY = "news_doc_text"
+
+
+def doc_text(doc: Doc) -> str:
+    """The text of a Doc, joined once: `Doc.text` joins every token again on each call, and
+    the rules read it often."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
 
 
 @dataclass(frozen=True)
@@ -1499,7 +1428,7 @@ def _hyphenated(span: Span, known: bool) -> bool:
     """ "U.S.-Malaysia relationship", "Cambodia-Vietnam talks": a part of a compound word. A
     name that is itself hyphenated ("Timor-Leste") is whole; "Cambodia-based" says where
     something is, so it stays a place."""
-    text = span.doc.text
+    text = doc_text(span.doc)
     before = text[span.start_char - 1] if span.start_char > 0 else " "
     after = text[span.end_char] if span.end_char < len(text) else " "
     if _LOCATING_SUFFIX.match(text[span.end_char : span.end_char + 20]):
@@ -2070,7 +1999,7 @@ class _ArticleExtractor:
         for cand in list(self.agencies):
             para = self.paragraphs[cand.para]
             span = para.doc[cand.start : cand.end]
-            text = para.doc.text
+            text = doc_text(para.doc)
             acronym = find_acronym_definition(text[span.end_char :], text[: span.start_char])
             if acronym:
                 defined.setdefault(acronym, cand.link.agency)
@@ -2281,10 +2210,14 @@ class _ArticleExtractor:
         found: list[tuple[_PersonHit, tuple[str, ...]]] = []
         # names some use in the article shows to be a group or a place: no person anywhere
         not_people: dict[tuple[str, ...], str] = {}
+        # only tokens that open a known name or are a short form are looked at
+        wanted = {hash_string(word) for word in (*by_first, *short)}
         for p, para in enumerate(self.paragraphs):
             doc = para.doc
-            i = 0
-            while i < len(doc):
+            after = 0
+            for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+                if orth not in wanted or i < after:
+                    continue
                 hit = None
                 for words in by_first.get(doc[i].text, ()):
                     if tuple(t.text for t in doc[i : i + len(words)]) == words:
@@ -2299,7 +2232,6 @@ class _ArticleExtractor:
                     # a short form stands alone: "Sar" in "Sar Sokha" is another person
                     hit = (i, i + 1, short[doc[i].text])
                 if hit is None:
-                    i += 1
                     continue
                 s, e, words = hit
                 if self._free(p, s, e) and not (e - s == 1 and s in place_tokens[p]):
@@ -2315,7 +2247,7 @@ class _ArticleExtractor:
                         reading = self._reads_as_no_person(p, s, e, words)
                         if reading:
                             not_people[words] = reading
-                i = e
+                after = e
         for hit, words in found:
             if not_people.get(words) == "place" and hit.end - hit.start == len(words):
                 self.extra_places.append(
@@ -2336,11 +2268,10 @@ class _ArticleExtractor:
     @cached_property
     def _lower_case_words(self) -> set[str]:
         return {
-            tok.text
+            word
             for para in self.paragraphs
             if not para.attribution
-            for tok in para.doc
-            if tok.is_lower and tok.is_alpha
+            for word in _LOWER_CASE_WORD.findall(doc_text(para.doc))
         }
 
     def _reads_as_no_person(
@@ -2356,7 +2287,7 @@ class _ArticleExtractor:
             return "group"
         if len(words) == 1 and end < len(doc) and doc[end].tag_ == "NNS" and doc[end].is_lower:
             return "group"
-        bracket = _BRACKETED.match(doc.text, doc[end - 1].idx + len(doc[end - 1]))
+        bracket = _BRACKETED.match(doc_text(doc), doc[end - 1].idx + len(doc[end - 1]))
         place = self.gaz.lookup(bracket.group(1)) if bracket else None
         if place is not None and place.place_type == "country":
             return "place"
@@ -2373,7 +2304,7 @@ class _ArticleExtractor:
                 (span.start, span.end)
                 for span in (
                     doc.char_span(a, b, alignment_mode="expand")
-                    for a, b in byline_name_spans(doc.text)
+                    for a, b in byline_name_spans(doc_text(doc))
                 )
                 if span is not None
             ]
@@ -2586,7 +2517,8 @@ def _names_an_organisation(doc: Doc, start: int, end: int) -> bool:
     before = start - 1 if start > 0 and doc[start - 1].text != "," else start - 2
     if before >= 0 and _singular(doc[before].lower_) in GROUP_NOUNS:
         return True
-    if find_acronym_definition(doc.text[doc[end - 1].idx + len(doc[end - 1]) :]):
+    after = doc[end - 1].idx + len(doc[end - 1])
+    if find_acronym_definition(doc_text(doc)[after : after + 40]):
         return True
     i = start
     while i > 0 and (doc[i - 1].lower_ in CONNECTORS or _is_name_token(doc[i - 1])):

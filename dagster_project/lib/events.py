@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -34,9 +34,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 if TYPE_CHECKING:
-    from spacy.matcher import Matcher
     from spacy.tokens import Span, Token
-    from spacy.vocab import Vocab
 
 EXTRACTOR_VERSION = "events-rules-1.3.0"
 # rule data shared with the reference tables: dbt/seeds/rules/<name>.json
@@ -169,9 +167,25 @@ def _pair_set(name: str) -> frozenset[tuple[str, str]]:
 
 # --- Trigger lexicon -------------------------------------------------------------------------
 
-NOUN_TRIGGERS = _typed_words("noun_triggers")
+# the spans and extensions the pipeline components of lib/event_components.py set
+TRIGGERS_KEY = "event_triggers"
+CUES_KEY = "event_cues"
 
-VERB_TRIGGERS = _typed_words("verb_triggers")
+
+def _pattern_words(sense: str, attr: str) -> dict[str, str]:
+    """{word: event type} of the trigger words of one sense in event_triggers.json matched on
+    `attr`, for the rules that ask what a word could trigger ("the raid netted")."""
+    return {
+        word: entry["label"]
+        for entry in load_rules("event_triggers")["words"]
+        if entry["sense"] == sense and entry["attr"] == attr
+        for word in entry["words"]
+    }
+
+
+NOUN_TRIGGERS = _pattern_words("noun", "LEMMA") | _pattern_words("noun", "LOWER")
+VERB_TRIGGERS = _pattern_words("verb", "LEMMA")
+HEADLINE_FORMS = _pattern_words("headline", "LOWER")
 
 AGREEMENT_NOUNS = _word_set("agreement_nouns")
 OFFICE_NOUNS = _word_set("office_nouns")
@@ -309,55 +323,40 @@ def _is_headline(span: Span) -> bool:
 # --- Trigger classification ------------------------------------------------------------------
 
 
-def classify_trigger(token: Token) -> str | None:
-    """The event type a token can trigger in its context, or None.
+def confirm_trigger(token: Token, matched: dict[str, str]) -> str | None:
+    """The event type a token matched by the trigger patterns triggers in its context, or None.
 
-    Only the word and its immediate syntax are checked here ("sign up" is not an agreement,
-    "scam operations" is not a police operation); whether the clause states an event is
-    decided separately.
+    `matched` maps each sense check a pattern asked for ('headline', 'custody', 'verb',
+    'noun') to the pattern's event type. Only the word and its immediate syntax are checked
+    here ("sign up" is not an agreement, "scam operations" is not a police operation); whether
+    the clause states an event is decided by the status component.
     """
-    lemma = _lemma(token)
-    text = token.lower_
     if _in_title_of_work(token):
         return None
-    headline_verb = _headline_verb(token)
-    if headline_verb is not None:
-        return VERB_TRIGGERS[headline_verb]
-    if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("amod", "compound"):
-        if _into_custody(token):
-            return "arrest"
-        etype = VERB_TRIGGERS.get(lemma)
-        if etype is None:
-            return None
-        return etype if _verb_sense_ok(token, lemma, etype) else None
-    if token.pos_ not in ("NOUN", "PROPN"):
-        return None
-    key = "talks" if text == "talks" else lemma
-    if lemma == "talk" and text != "talks":
-        return None
-    if text in ("mou", "mous", "mou.") or lemma == "mou":
-        key = "mou"
-    etype = NOUN_TRIGGERS.get(key)
+    if "headline" in matched and _headline_verb(token) is not None:
+        return matched["headline"]
+    if _is_verb(token):
+        if "custody" in matched:
+            return matched["custody"]
+        etype = matched.get("verb")
+        return etype if etype is not None and _verb_sense_ok(token, _lemma(token), etype) else None
+    etype = matched.get("noun")
     if etype is None:
         return None
+    key = "mou" if token.lower_ in ("mou", "mous", "mou.") else token.lower_
+    key = key if key in ("talks", "mou") else _lemma(token)
     return etype if _noun_sense_ok(token, key, etype) else None
 
 
-# Verbs whose title-case headline form the tagger reads as a name ("Thai Police Arrest
-# Alleged Smuggler, Will Extradite to US"), and whose sense needs no parse to be read.
-HEADLINE_VERBS = _word_set("headline_verbs")
 HEADLINE_REQUESTS = _word_set("request_nouns_headline")
 
 
 def _headline_verb(token: Token) -> str | None:
-    """The trigger lemma of a capitalised headline word tagged as a proper noun."""
-    if token.tag_ != "NNP" or not token.is_title or not _is_headline(token.sent):
+    """The event type of a capitalised headline word tagged as a proper noun ("Thai Police
+    Arrest Alleged Smuggler, Will Extradite to US"), whose sense needs no parse to be read."""
+    if token.tag_ != "NNP" or not token.is_title or token.lower_ not in HEADLINE_FORMS:
         return None
-    word = token.lower_
-    for stem in (word, word[:-1], word[:-2], word[:-3] + "e" if word.endswith("ing") else ""):
-        if stem in HEADLINE_VERBS:
-            return stem
-    return None
+    return HEADLINE_FORMS[token.lower_] if _is_headline(token.sent) else None
 
 
 def _in_title_of_work(token: Token) -> bool:
@@ -424,6 +423,21 @@ def _is_party(tok: Token) -> bool:
     )
 
 
+def _office_of_party(tok: Token) -> bool:
+    """An office named after its body: "the FBI office", "the headquarters of the police"."""
+    if _lemma(tok) not in OFFICE_NOUNS:
+        return False
+    return any(
+        c.dep_ == "compound" and _is_party(c) and c.ent_type_ not in ("GPE", "LOC")
+        for c in tok.children
+    ) or any(
+        _is_party(p)
+        for prep in _children(tok, "prep")
+        if _lemma(prep) == "of"
+        for p in _children(prep, "pobj")
+    )
+
+
 def _returned_someone(tok: Token) -> bool:
     passive = _children(tok, "nsubjpass")
     if passive:
@@ -487,7 +501,11 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
         # "dismantled eight trafficking rings": an operation against a group, not a policy
         return bool(obj_lemmas & CRIMINAL_GROUPS)
     if lemma in ("find", "discover"):
-        return _search_find(tok, objects)
+        # "found a lab producing meth": the parser makes the object the subject of a clause
+        found = objects + [
+            s for c in _children(tok, "ccomp") if c.tag_ == "VBG" for s in _children(c, "nsubj")
+        ]
+        return _search_find(tok, found)
     if lemma == "return":
         # "was returned to the United States", "returned the fugitive to Korea": someone sent
         # back, not a traveller who "returned home"
@@ -496,8 +514,9 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
         # "ordered 47 foreigners out": an expulsion
         return any(c.lower_ == "out" for c in tok.children) and any(_is_person(o) for o in objects)
     if lemma == "visit":
-        # an official's visit to another official or a body, not to a country or a site
-        return any(_is_party(o) for o in objects)
+        # an official's visit to another official or a body ("visited the FBI office"), not
+        # to a country or a site
+        return any(_is_party(o) or _office_of_party(o) for o in objects)
     if lemma == "call":
         # "called on the police chief": a courtesy call; "called on Thailand to act" is a plea
         return (
@@ -527,7 +546,7 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
     if lemma in ("sign", "ink"):
         if prt in ("up", "off", "in", "out"):
             return False
-        return bool(obj_lemmas & AGREEMENT_NOUNS) or _agreement_head(tok)
+        return any(_agreement_object(tok, o) for o in objects) or _agreement_head(tok)
     if lemma in ("agree", "concur"):
         # "agreed to boost", "agreed on measures", "concurred with the proposal" - not the
         # opinion in "agreed that the problem is serious"
@@ -595,6 +614,25 @@ def _several_parties(verb: Token) -> bool:
         return True
     return any(
         s.tag_ in ("NNS", "NNPS") or _lemma(s) in PLURAL_PRONOUNS or s.conjuncts for s in subjects
+    )
+
+
+AMENDMENT_NOUNS = _word_set("amendment_nouns")
+
+
+def _agreement_object(verb: Token, obj: Token) -> bool:
+    """What is signed is an agreement: an agreement noun, an amendment or extension of one
+    ("signed an amendment to the 2015 MoU"), or an agreement given through "of" ("signed the
+    text of the treaty")."""
+    if _lemma(obj) in AGREEMENT_NOUNS:
+        return True
+    holders = [obj, verb] if _lemma(obj) in AMENDMENT_NOUNS else [obj]
+    return any(
+        _lemma(p) in AGREEMENT_NOUNS
+        for holder in holders
+        for prep in _children(holder, "prep")
+        if _lemma(prep) in ("of", "to") and (holder is obj or _lemma(prep) == "to")
+        for p in _children(prep, "pobj")
     )
 
 
@@ -675,6 +713,15 @@ def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
     if key == "call":
         # "paid a courtesy call on the minister": a meeting; any other call is not
         return "courtesy" in mods
+    if key == "visit":
+        # "paid a visit to the police chief": a meeting with an official or a body, not a
+        # trip to a country or a site
+        return any(
+            _is_party(p)
+            for prep in _children(tok, "prep")
+            if _lemma(prep) in ("to", "with", "on")
+            for p in _children(prep, "pobj")
+        )
     if key == "handover":
         # "the handover of 23 fugitives", not "the handover of power" or "equipment handover"
         of_objects = [
@@ -925,16 +972,16 @@ def detect_status(
 ) -> str | None:
     """Status of the event a sentence states: "happened", "ongoing" or "planned".
 
-    `trigger` picks the event when the sentence states several (default: the first trigger).
-    None when the sentence states no event: generic, negated, hypothetical or conditional
-    clauses, wishes, time anchors and topics.
+    `trigger` picks the event when the sentence states several (default: the first trigger
+    the pipeline's `event_triggers` component found). None when the sentence states no event:
+    generic, negated, hypothetical or conditional clauses, wishes, time anchors and topics.
     """
     if trigger is None:
         candidates = _trigger_candidates(span, [])
         if not candidates:
             return None
-        trigger = candidates[0][0]
-    found = _assess(trigger, span, _is_headline(span), _as_date(published_at))
+        trigger = candidates[0].root
+    found = _assess(read_clause(trigger), _as_date(published_at))
     return found.status if found else None
 
 
@@ -992,8 +1039,11 @@ def _header_anchor(trigger: Token) -> _Anchor | None:
 def _noun_anchor(trigger: Token) -> _Anchor | None:
     noun = _climb_transparent(trigger)
     if noun is trigger and trigger.dep_ in ("compound", "nmod", "amod"):
-        # "Cambodia is a Tier 2 country", "remains a Tier-3 nation": the ranked noun's clause
+        # "Cambodia is a Tier 2 country", "remains a Tier 2 Watch List country": the clause of
+        # the noun the modifiers rank
         ranked = trigger.head
+        while ranked.dep_ in ("compound", "nmod", "amod") and ranked.head is not ranked:
+            ranked = ranked.head
         if ranked.dep_ in ("attr", "oprd") and _is_verb(ranked.head):
             return _Anchor(trigger, ranked.head, "state", ranked.head)
     anchor = _clause_anchor(trigger, noun)
@@ -1202,9 +1252,7 @@ def _is_topic(trigger: Token) -> bool:
     if owner.pos_ not in ("NOUN", "PROPN"):
         return False
     if _lemma(prep) == "of":
-        return (
-            _lemma(owner) not in CONTAINER_NOUNS | OUTCOME_NOUNS and classify_trigger(owner) is None
-        )
+        return _lemma(owner) not in CONTAINER_NOUNS | OUTCOME_NOUNS and owner._.event_type is None
     return True
 
 
@@ -1759,6 +1807,8 @@ class _Mention:
     member: bool = False
     # "a trilateral meeting": an indefinite noun introduces an event not yet stated.
     indefinite: bool = False
+    # The event's own name ("customs mutual assistance agreement"): two names, two events.
+    name: str | None = None
 
 
 _EntityTokens = list[tuple[EntityRef, "Token", tuple[int, int]]]
@@ -1892,27 +1942,24 @@ def _merge_roles(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...
     return tuple(best.items())
 
 
-def _trigger_candidates(span: Span, blocked: list[tuple[int, int]]) -> list[tuple[Token, str]]:
-    out = []
-    for tok in span:
-        if _inside(tok, blocked):
-            continue
-        etype = classify_trigger(tok)
-        if etype is not None:
-            out.append((tok, etype))
-    # A noun that is the object of a verb of the same type is the same event ("signed an MoU").
-    verbs = [(t, e) for t, e in out if _is_verb(t)]
+def stated_triggers(found: list[tuple[Token, str]]) -> list[tuple[Token, str]]:
+    """Of the triggers of one doc (in token order), those that each name an event: a noun that
+    is the object of a verb of the same type is that verb's event ("signed an MoU")."""
+    verbs = [(t, e) for t, e in found if _is_verb(t)]
     keep = []
-    for tok, etype in out:
+    for tok, etype in found:
         if not _is_verb(tok):
             noun = _climb_transparent(tok)
-            if noun is not tok and any(other == noun and e == etype for other, e in out):
+            if noun is not tok and any(other == noun and e == etype for other, e in found):
                 # "four training courses": the modifier and its head name one event
                 continue
             if any(
                 e == etype
                 and (
-                    noun.head == v or (noun.head.head == v and noun.head.dep_ in ("prep", "agent"))
+                    noun.head == v
+                    or (noun.head.head == v and noun.head.dep_ in ("prep", "agent"))
+                    # "signed an amendment to the treaty": what the verb's object belongs to
+                    or (noun.head.dep_ == "prep" and noun.head.head in _object_nouns(v))
                 )
                 for v, e in verbs
             ):
@@ -1923,11 +1970,34 @@ def _trigger_candidates(span: Span, blocked: list[tuple[int, int]]) -> list[tupl
                 and not _is_verb(other)
                 and tok.dep_ == "pobj"
                 and tok.head.head == other
-                for other, e in out
+                for other, e in found
             ):
                 continue
         keep.append((tok, etype))
     return keep
+
+
+def _trigger_candidates(span: Span, blocked: list[tuple[int, int]]) -> list[Span]:
+    """The triggers the pipeline found in `span`, but for those inside `blocked` char spans
+    (names: "Police Training Centre")."""
+    return [
+        trigger
+        for trigger in span.doc.spans[TRIGGERS_KEY]
+        if span.start <= trigger.start < span.end and not _inside(trigger.root, blocked)
+    ]
+
+
+@dataclass
+class ClauseReading:
+    """What a trigger's clause says of it, before the article's publication date is known:
+    `status` is the grammar's ('happened', 'ongoing', 'planned', or 'generic', 'irrealis',
+    'negated' for clauses that state no event unless a date pins them)."""
+
+    anchor: _Anchor
+    status: str
+    scope: list[Token]  # tokens of the event's clause
+    anchor_ids: set[int]  # tokens inside time anchors ("after the meeting")
+    date_text: str | None
 
 
 @dataclass
@@ -1936,16 +2006,17 @@ class _Assessment:
 
     anchor: _Anchor
     status: str
-    scope: list[Token]  # tokens of the event's clause
-    anchor_ids: set[int]  # tokens inside time anchors ("after the meeting")
+    scope: list[Token]
+    anchor_ids: set[int]
     date_text: str | None
     date_range: tuple[date | None, date | None, str | None]
 
 
-def _assess(
-    trigger: Token, span: Span, headline: bool, published: date | None
-) -> _Assessment | None:
-    """Read a trigger's clause; None when it states no specific event."""
+def read_clause(trigger: Token) -> ClauseReading | None:
+    """Read a trigger's clause; None when it states nothing (a topic, a bare participle naming
+    people by an arrest stated elsewhere, a rule over a class, a time anchor)."""
+    span = trigger.sent
+    headline = _is_headline(span)
     anchor = _anchor(trigger)
     if anchor is None or anchor.governor is None:
         return None
@@ -1990,6 +2061,15 @@ def _assess(
     date_text = _pick_date(scope, anchor_ids, trigger, anchor.governor) or _shared_date(
         anchor.governor, anchor_ids
     )
+    return ClauseReading(anchor, status, scope, anchor_ids, date_text)
+
+
+def _assess(reading: ClauseReading | None, published: date | None) -> _Assessment | None:
+    """A clause reading completed by the publication date; None when it states no specific
+    event."""
+    if reading is None:
+        return None
+    anchor, status, date_text = reading.anchor, reading.status, reading.date_text
     present_but_dated = (
         status == _GENERIC and date_text is not None and _is_specific_time(date_text, published)
     )
@@ -2013,7 +2093,9 @@ def _assess(
             status = _HAPPENED
         elif start > published:
             status = _PLANNED
-    return _Assessment(anchor, status, scope, anchor_ids, date_text, (start, end, precision))
+    return _Assessment(
+        anchor, status, reading.scope, reading.anchor_ids, date_text, (start, end, precision)
+    )
 
 
 UNIVERSAL_DETERMINERS = _word_set("universal_determiners")
@@ -2052,7 +2134,10 @@ def _under_terms(governor: Token) -> bool:
 
 
 def _sentence_mentions(
-    sentence: SentenceInput, published: date | None, article_country: str | None
+    sentence: SentenceInput,
+    published: date | None,
+    article_country: str | None,
+    antecedents: tuple[str, ...] = (),
 ) -> list[_Mention]:
     span = sentence.span
     shift = sentence.char_start - span.start_char
@@ -2062,11 +2147,12 @@ def _sentence_mentions(
     headline = _is_headline(span)
     mentions: list[_Mention] = []
     clauses: list[tuple[Token, Token]] = []  # (trigger, governor) of each mention
-    for n, (trigger, etype) in enumerate(_trigger_candidates(span, names)):
-        found = _assess(trigger, span, headline, published)
+    for n, found_trigger in enumerate(_trigger_candidates(span, names)):
+        trigger, etype = found_trigger.root, found_trigger.label_
+        found = _assess(found_trigger._.event_clause, published)
         if found is None:
             continue
-        participants, named = _participants(etype, trigger, found, entities)
+        participants, named = _participants(etype, trigger, found, entities, antecedents)
         place_name, place_country, countries = _places(trigger, found, entities)
         country_code = place_country or _lead_country(participants, entities) or article_country
         quantity, comparable = _pick_quantity(etype, trigger, found.anchor, found.scope, span)
@@ -2114,6 +2200,7 @@ def _sentence_mentions(
                 types=frozenset({etype}),
                 member=_is_member(trigger),
                 indefinite=_is_indefinite(trigger),
+                name=_event_name(trigger),
             )
         )
         clauses.append((trigger, governor))
@@ -2131,6 +2218,27 @@ def _is_member(trigger: Token) -> bool:
     noun = _climb_transparent(trigger)
     dets = {_lemma(c) for c in noun.children if c.dep_ in ("det", "poss")}
     return bool(dets) and any(c.dep_ == "amod" and _lemma(c) in ORDINALS for c in noun.children)
+
+
+def _event_name(trigger: Token) -> str | None:
+    """The proper name an event noun carries ("the Comprehensive Partnership Agreement",
+    "signed a Customs Mutual Assistance Agreement"): its capitalised modifiers and itself,
+    lower-cased; None for a common noun ("a joint operation")."""
+    if not _is_verb(trigger):
+        nouns = [trigger]
+    elif trigger.dep_ == "acl" and NOUN_TRIGGERS.get(_lemma(trigger.head)):
+        nouns = [trigger.head]
+    else:
+        nouns = [o for o in _object_nouns(trigger) if NOUN_TRIGGERS.get(_lemma(o))]
+    for noun in nouns:
+        modifiers = [
+            t
+            for t in noun.subtree
+            if t.i < noun.i and t.dep_ in ("compound", "amod") and (t.is_title or t.is_upper)
+        ]
+        if modifiers and noun.is_title:
+            return " ".join(t.lower_ for t in [*modifiers, noun])
+    return None
 
 
 def _is_indefinite(trigger: Token) -> bool:
@@ -2184,7 +2292,11 @@ def _fold_raid_arrests(
 
 
 def _participants(
-    etype: str, trigger: Token, found: _Assessment, entities: _EntityTokens
+    etype: str,
+    trigger: Token,
+    found: _Assessment,
+    entities: _EntityTokens,
+    antecedents: tuple[str, ...] = (),
 ) -> tuple[list[tuple[str, str]], frozenset[str]]:
     """Agencies in the event's clause with their roles, and the ids named there."""
     ids = {t.i for t in found.scope}
@@ -2200,8 +2312,62 @@ def _participants(
     ]
     named_forces = _national_forces(etype, found, entities, ids - patients)
     participants += [p for p in named_forces if p[0] not in {a for a, _ in participants}]
+    subject = _subject_of(found.anchor.governor)
+    if subject is not None:
+        subj, verb = subject
+        anchor = replace(found.anchor, governor=verb)
+        if verb is not found.anchor.governor:
+            # "The Thai police tracked the man for months and arrested him": the subject the
+            # coordinated verbs share
+            inside = {t.i for t in subj.subtree}
+            participants += [
+                (ent.key, _role(etype, head, anchor))
+                for ent, head, _ in entities
+                if ent.entity_type == "agency" and ent.key and head.i in inside
+            ]
+        if subj.lower_ in ANAPHORIC_SUBJECTS and antecedents:
+            # "He arrested three suspects" after "Colonel X of the Anti-Drug Police led the
+            # raid": the agency of the previous sentence's subject
+            participants += [(key, _role(etype, subj, anchor)) for key in antecedents]
+    participants = list(dict.fromkeys(participants))
     named = frozenset(a for a, _ in participants)
     return participants or _speaker_agencies(found.anchor.governor, entities), named
+
+
+ANAPHORIC_SUBJECTS = _word_set("anaphoric_subjects")
+
+
+def _subject_of(governor: Token) -> tuple[Token, Token] | None:
+    """(subject, the verb it hangs on) of a clause: its own, or the one it shares with the
+    verb it is coordinated with."""
+    verb = governor
+    for _ in range(4):
+        subjects = _children(verb, "nsubj", "nsubjpass")
+        if subjects:
+            return subjects[0], verb
+        if verb.dep_ != "conj" or not _is_verb(verb.head) or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+def subject_agencies(sentence: SentenceInput) -> tuple[str, ...]:
+    """The agencies named in the subject of a sentence's main clause, which a pronoun subject
+    of the next sentence refers to."""
+    root = sentence.span.root
+    inside = {
+        t.i
+        for verb in (root, *root.conjuncts)
+        for subj in _children(verb, "nsubj", "nsubjpass")
+        for t in subj.subtree
+    }
+    return tuple(
+        dict.fromkeys(
+            ent.key
+            for ent, head, _ in _entity_tokens(sentence)
+            if ent.entity_type == "agency" and ent.key and head.i in inside
+        )
+    )
 
 
 @lru_cache(maxsize=1)
@@ -2793,7 +2959,7 @@ def _same_event(a: _Mention, b: _Mention) -> bool:
     )
     if (a.aggregate != b.aggregate or a.aggregate and b.aggregate) and not member_of_series:
         return False
-    if b.distinct:
+    if b.distinct or a.name and b.name and a.name != b.name:
         return False
     if not _compatible_status(ea.event_status, eb.event_status, ea.event_type):
         return False
@@ -2867,6 +3033,7 @@ def _merge(keep: _Mention, drop: _Mention) -> _Mention:
         types=keep.types | drop.types,
         member=keep.member,
         indefinite=keep.indefinite,
+        name=keep.name or drop.name,
     )
 
 
@@ -2884,31 +3051,19 @@ def _deduplicate(mentions: list[_Mention]) -> list[_Mention]:
     return sorted(clusters, key=lambda m: (m.event.char_start, m.order))
 
 
-@lru_cache(maxsize=4)
-def _domain_matcher(vocab: Vocab) -> Matcher:
-    """The actor and crime words (by lower-cased lemma, so "Police" in a title and "drugs"
-    both count), phrases (by lower-cased tokens) and token patterns of `event_domain.json`."""
-    from spacy.matcher import Matcher
-    from spacy.tokens import Token
-
-    if not Token.has_extension("lower_lemma"):
-        Token.set_extension("lower_lemma", getter=lambda t: t.lemma_.lower())
+def domain_cue_rules() -> dict[str, dict[str, list]]:
+    """The actor and crime cues of `event_domain.json`: words (matched by lemma or by
+    lower-cased text, so "drugs" and "Police" in a title both count), phrases (by lower-cased
+    text) and token patterns, per label."""
     rules = load_rules("event_domain")
-    matcher = Matcher(vocab)
-    for label in ("actors", "crimes"):
-        words = sorted({w.lower() for w in rules[label]["words"]})
-        matcher.add(
-            label,
-            [[{"_": {"lower_lemma": {"IN": words}}}], [{"LOWER": {"IN": words}}]]
-            + [[{"LOWER": part} for part in _phrase_tokens(p)] for p in rules[label]["phrases"]]
-            + rules[label].get("patterns", []),
-        )
-    return matcher
-
-
-def _phrase_tokens(phrase: str) -> list[str]:
-    """A phrase as the tokenizer splits it: "law-enforcement" is three tokens."""
-    return re.findall(r"\w+|[^\w\s]", phrase.lower())
+    return {
+        label: {
+            "words": sorted({w.lower() for w in rules[label]["words"]}),
+            "phrases": [p.lower() for p in rules[label]["phrases"]],
+            "patterns": rules[label].get("patterns", []),
+        }
+        for label in ("actors", "crimes")
+    }
 
 
 @dataclass(frozen=True)
@@ -2922,8 +3077,11 @@ class DomainCues:
 
 def domain_cues(sentence: SentenceInput) -> DomainCues:
     span = sentence.span
-    matcher = _domain_matcher(span.doc.vocab)
-    labels = {span.doc.vocab.strings[match_id] for match_id, _, _ in matcher(span)}
+    labels = {
+        cue.label_
+        for cue in span.doc.spans[CUES_KEY]
+        if span.start <= cue.start and cue.end <= span.end
+    }
     agency = any(ent.entity_type == "agency" for ent in sentence.entities)
     return DomainCues(agency=agency, actor=agency or "actors" in labels, crime="crimes" in labels)
 
@@ -3006,9 +3164,10 @@ def extract_article_events(
     mentions: list[_Mention] = []
     for i, sentence in enumerate(ordered):
         if domain.possible(i):
+            antecedents = subject_agencies(ordered[i - 1]) if i > 0 else ()
             mentions.extend(
                 m
-                for m in _sentence_mentions(sentence, published, article_country)
+                for m in _sentence_mentions(sentence, published, article_country, antecedents)
                 if domain.admits(i, m.event.event_type)
             )
     return [m.event for m in _deduplicate(mentions)]

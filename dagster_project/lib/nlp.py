@@ -26,11 +26,21 @@ from dagster_project.lib.entities import (
     AgencyReference,
     Mention,
     ParsedParagraph,
+    crime_cues,
     detect_crime_types,
     extract_entities,
     is_attribution_line,
     reads_as_headline,
 )
+from dagster_project.lib.nlp_tables import (
+    CRIME_TYPE_COLUMNS,
+    EVENT_AGENCY_COLUMNS,
+    EVENT_COLUMNS,
+    EVENT_COUNTRY_COLUMNS,
+    MENTION_COLUMNS,
+    SENTENCE_COLUMNS,
+)
+from dagster_project.lib.nlp_tables import frame as _frame
 
 # re-exported: the driver and the tests reach the reference tables and the bare model here
 from dagster_project.lib.pipeline import REFERENCE_AGENCIES as REFERENCE_AGENCIES
@@ -48,73 +58,6 @@ MAX_PARSE_CHARS = 10_000
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 _SPACE_BREAK = re.compile(r"\s+")
 
-SENTENCE_COLUMNS = {
-    "article_id": "string",
-    "paragraph_id": "string",
-    "sentence_index": "Int64",
-    "char_start": "Int64",
-    "char_end": "Int64",
-    "sentence_text": "string",
-}
-MENTION_COLUMNS = {
-    "mention_id": "string",
-    "article_id": "string",
-    "paragraph_id": "string",
-    "sentence_index": "Int64",
-    "entity_type": "string",
-    "entity_name": "string",
-    "agency_id": "string",
-    "agency_canonical_name": "string",
-    "agency_acronym": "string",
-    "agency_country_code": "string",
-    "agency_type": "string",
-    "agency_is_reference": "boolean",
-    "person_role": "string",
-    "place_type": "string",
-    "country_code": "string",
-    "surface_text": "string",
-    "char_start": "Int64",
-    "char_end": "Int64",
-    "method": "string",
-    "confidence": "Float64",
-    "model_name": "string",
-    "model_version": "string",
-}
-CRIME_TYPE_COLUMNS = {
-    "article_id": "string",
-    "crime_type": "string",
-    "evidence_text": "string",
-    "char_start": "Int64",
-    "char_end": "Int64",
-}
-# dates travel as midnight timestamps: without pyarrow pandas has no typed date column, and
-# an untyped empty column would reach DuckDB as INTEGER
-EVENT_COLUMNS = {
-    "event_id": "string",
-    "article_id": "string",
-    "paragraph_id": "string",
-    "event_type": "string",
-    "event_status": "string",
-    "date_text": "string",
-    "event_date": "datetime64[us]",
-    "event_date_end": "datetime64[us]",
-    "event_date_precision": "string",
-    "place_name": "string",
-    "country_code": "string",
-    "quantity_text": "string",
-    "quantity_value": "Float64",
-    "quantity_unit": "string",
-    "quantity_qualifier": "string",
-    "substance": "string",
-    "sentence_text": "string",
-    "char_start": "Int64",
-    "char_end": "Int64",
-    "confidence": "Float64",
-    "extractor_version": "string",
-}
-EVENT_AGENCY_COLUMNS = {"event_id": "string", "agency_id": "string", "role": "string"}
-EVENT_COUNTRY_COLUMNS = {"event_id": "string", "country_code": "string"}
-
 
 def entity_resources(
     model_name: str, agencies_csv: str | Path, places_csv: str | Path
@@ -123,16 +66,6 @@ def entity_resources(
     a worker calls it at start so that its first batch does not pay for the loading."""
     load_pipeline(model_name, agencies_csv, places_csv)
     return reference_tables(agencies_csv, places_csv)
-
-
-def _frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(columns))
-    for name, dtype in columns.items():
-        if dtype.startswith("datetime64"):
-            frame[name] = pd.to_datetime(frame[name]).astype(dtype)
-        else:
-            frame[name] = frame[name].astype(dtype)
-    return frame
 
 
 def _mention_id(article_id: str, mention: Mention) -> str:
@@ -216,7 +149,9 @@ class _Annotator:
             (m.char_start, m.char_end) for m in found.mentions if m.entity_type == "agency"
         ]
         for evidence in detect_crime_types(
-            [(s.text, s.char_start, s.char_end) for s in sentences], agency_spans
+            [(s.text, s.char_start, s.char_end) for s in sentences],
+            crime_cues(paragraphs),
+            agency_spans,
         ):
             self.rows["crime_types"].append(
                 {
@@ -374,6 +309,12 @@ def _read_rows(
                     bool(row.attribution),
                 ),
             )
+
+
+def parse_texts(paragraphs: pd.DataFrame) -> list[str]:
+    """The texts `annotate` hands spaCy for these paragraphs, in its order (what a benchmark
+    of the bare parse must read to be comparable)."""
+    return [text for text, _ in _read_rows(paragraphs)]
 
 
 def annotate(

@@ -15,26 +15,30 @@ with `factory = "news_<name>"` and its settings to the config file, and put `<na
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from thinc.api import Config
 
+# registers the event components named in the config
+import dagster_project.lib.event_components  # noqa: F401
 from dagster_project.lib.entities import (
     AGENCY_ACRONYMS,
     AGENCY_NAMES,
+    CRIME_CUES,
     PLACE_NAMES,
+    RULES_DIR,
     AgencyReference,
     Gazetteer,
 )
+from dagster_project.lib.nlp_tables import SEEDS_DIR
 from dagster_project.lib.settings import SPACY_MODEL
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
-RULES_DIR = SEEDS_DIR / "rules"
 PIPELINE_CONFIG = RULES_DIR / "pipeline.cfg"
 REFERENCE_AGENCIES = SEEDS_DIR / "ref_agencies.csv"
 REFERENCE_PLACES = SEEDS_DIR / "ref_places.csv"
@@ -119,6 +123,37 @@ def make_place_ruler(nlp: Language, name: str, agencies_csv: str, places_csv: st
         [(PLACE_NAMES, "PLACE", "NORM", names), (PLACE_NAMES, "PLACE", "ORTH", codes)],
         capitalised_only=True,
     )
+
+
+def read_rules(file_name: str) -> dict:
+    """A rule data file of dbt/seeds/rules/ (JSON), with its name in the error when it is
+    missing or malformed."""
+    path = RULES_DIR / file_name
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"rule file {path} cannot be read: {exc}") from exc
+
+
+class CrimeMatcher:
+    """Writes every match of the crime-type token patterns to `doc.spans[CRIME_CUES]`, each
+    labelled with its crime type."""
+
+    def __init__(self, nlp: Language, patterns: dict[str, list[list[dict]]]):
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        for crime_type, token_patterns in patterns.items():
+            self.matcher.add(crime_type, token_patterns)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans[CRIME_CUES] = self.matcher(doc, as_spans=True)
+        return doc
+
+
+@Language.factory("news_crime_matcher", default_config={"patterns": "crime_patterns.json"})
+def make_crime_matcher(nlp: Language, name: str, patterns: str) -> CrimeMatcher:
+    """Crime-type cues from the token patterns of the rule file `patterns`."""
+    return CrimeMatcher(nlp, read_rules(patterns)["crime_types"])
 
 
 def pipeline_config(

@@ -130,7 +130,7 @@ def run(count: int, build_corpus) -> dict:
                 "articles": count,
                 "spacy_model": MODEL_NAME,
                 "cpus": len(os.sched_getaffinity(0)),
-                "unit_paragraphs": driver.UNIT_PARAGRAPHS,
+                "unit_chars": driver.UNIT_CHARS,
                 "nlp": figures,
             }
     finally:
@@ -140,7 +140,7 @@ def run(count: int, build_corpus) -> dict:
 def print_table(report: dict) -> None:
     print(
         f"NLP stage, {report['articles']} articles, model {report['spacy_model']}, "
-        f"{report['cpus']} CPUs, units of about {report['unit_paragraphs']} paragraphs"
+        f"{report['cpus']} CPUs, units of about {report['unit_chars']} characters"
     )
     headers = (
         "backend",

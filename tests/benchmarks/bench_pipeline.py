@@ -6,11 +6,13 @@ Not a test (pytest does not collect `bench_*.py`): run it with `make bench` or
 In one temporary folder it builds the warehouse from the corpus (K distinct copies of every
 file with `--scale K`: copy k>0 of a file gets one line naming the copy) with the real
 pipeline (`dagster asset materialize`, as `make run`), then times a no-op run, a run after one
-added article and a run after one changed article. The ceiling is a bare `nlp.pipe` with the
-same model and batch size over the content paragraphs of the built warehouse, on 1 process and
-on as many processes as the NLP stage uses. Peak RSS is sampled every 0.2 s over the whole
-process tree of each run (workers added up). Every figure is printed in seconds and as a
-ratio to the all-process ceiling.
+added article and a run after one changed article. The ceiling is a bare `nlp.pipe` (the
+model as `spacy.load` gives it, the stage's batch size) over exactly the texts the cold NLP
+stage parsed (`nlp.parse_texts` of the paragraphs it read), on 1 process and on as many
+processes as the NLP stage uses. Peak RSS is sampled every 0.2 s over the whole process tree
+of each run (workers, dbt and every other child added up); each run's peak is printed, with
+the processes that held it, and the largest of them. Every time is printed in seconds and as
+a ratio to the all-process ceiling; each run's Dagster steps are timed from the instance.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import dagster as dg
@@ -39,6 +42,7 @@ from dagster_project.lib import driver, nlp  # noqa: E402
 BIN = Path(sys.executable).parent
 MODEL = os.environ.get("NEWS_SPACY_MODEL") or nlp.DEFAULT_MODEL
 SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
+RUNS = ("cold end to end", "no-op run", "one added article", "one changed article")
 CEILING = """
 import sys, time, json, spacy
 texts = json.load(open(sys.argv[1]))
@@ -50,23 +54,55 @@ print(time.perf_counter() - started)
 """
 
 
+def _label(proc: psutil.Process) -> str:
+    """What a process of the pipeline's tree is, for the peak's breakdown."""
+    with contextlib.suppress(psutil.Error):
+        line = " ".join(proc.cmdline())
+        for needle, label in (
+            ("forkserver", "nlp workers"),
+            ("resource_tracker", "other"),
+            ("watch_orphans", "other"),
+            ("/dbt", "dbt"),
+            ("dagster", "dagster"),
+        ):
+            if needle in line:
+                return label
+        return proc.name()
+    return "other"
+
+
 class PeakRss(threading.Thread):
-    """Largest sum of RSS over a process and all its descendants, sampled every 0.2 s."""
+    """Largest sum of RSS over a process and all its descendants, sampled every 0.2 s, how
+    that peak split between the kinds of process, and the CPU seconds each kind used (as last
+    sampled): on a shared machine CPU seconds compare where wall-clock seconds cannot."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid, self.peak, self.done = pid, 0, threading.Event()
+        self.breakdown: dict[str, int] = {}
+        self.cpu: dict[int, tuple[str, float]] = {}
+
+    def cpu_seconds(self) -> dict[str, float]:
+        out: Counter[str] = Counter()
+        for label, seconds in self.cpu.values():
+            out[label] += seconds
+        return {k: round(v, 1) for k, v in sorted(out.items())}
 
     def run(self) -> None:
         while not self.done.is_set():
             try:
                 root = psutil.Process(self.pid)
                 tree = [root, *root.children(recursive=True)]
-                total = 0
+                parts: Counter[str] = Counter()
                 for proc in tree:
                     with contextlib.suppress(psutil.Error):
-                        total += proc.memory_info().rss
-                self.peak = max(self.peak, total)
+                        label = self.cpu.get(proc.pid, (None,))[0] or _label(proc)
+                        parts[label] += proc.memory_info().rss
+                        times = proc.cpu_times()
+                        self.cpu[proc.pid] = (label, times.user + times.system)
+                total = sum(parts.values())
+                if total > self.peak:
+                    self.peak, self.breakdown = total, dict(parts)
             except psutil.Error:
                 pass
             time.sleep(0.2)
@@ -88,7 +124,7 @@ def prepare(corpus: Path, scale: int, raw: Path) -> list[Path]:
     return files
 
 
-def run(env: dict[str, str]) -> tuple[float, int]:
+def run(env: dict[str, str]) -> tuple[float, PeakRss]:
     started = time.perf_counter()
     proc = subprocess.Popen(
         [str(BIN / "dagster"), "asset", "materialize", "-m", "dagster_project.definitions",
@@ -102,31 +138,52 @@ def run(env: dict[str, str]) -> tuple[float, int]:
     watcher.join()
     if proc.returncode:
         raise SystemExit(f"pipeline failed:\n{err[-4000:]}")
-    return time.perf_counter() - started, watcher.peak
+    return time.perf_counter() - started, watcher
 
 
-def stage_seconds(home: Path) -> float:
+def last_run(home: Path) -> tuple[dict[str, float], dict]:
+    """The steps of the latest run with their seconds, and the NLP asset's metadata if that
+    run materialized it."""
     with dg.DagsterInstance.from_config(str(home)) as instance:
+        run_id = instance.get_runs(limit=1)[0].run_id
+        steps = {
+            s.step_key: round((s.end_time or s.start_time) - s.start_time, 2)
+            for s in instance.get_run_step_stats(run_id)
+            if s.start_time is not None
+        }
         event = instance.get_latest_materialization_event(dg.AssetKey(["nlp", "sentences"]))
-        return float(event.asset_materialization.metadata["stage_seconds"].value)
+        metadata = {}
+        if event is not None and event.run_id == run_id:
+            metadata = {
+                k: v.value for k, v in event.asset_materialization.metadata.items()
+                if isinstance(v.value, int | float)
+            }  # fmt: skip
+    return steps, metadata
 
 
-def ceiling(warehouse: Path, work: Path, processes: int) -> float:
+def parsed_texts(warehouse: Path) -> list[str]:
+    """The texts the NLP stage hands spaCy: content paragraphs and attribution lines, long
+    ones in pieces (nlp.parse_texts), article by article."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        texts = [
-            r[0]
-            for r in con.execute(
-                "select paragraph_text from nlp.paragraphs where is_content "
-                "order by article_id, paragraph_index"
-            ).fetchall()
-        ]
-    data = work / "texts.json"
-    data.write_text(json.dumps(texts), encoding="utf-8")
-    out = subprocess.run(
+        paragraphs = con.execute(
+            "select * from nlp.paragraphs order by article_id, paragraph_index"
+        ).df()
+    return nlp.parse_texts(paragraphs)
+
+
+def ceiling(data: Path, processes: int) -> tuple[float, PeakRss]:
+    proc = subprocess.Popen(
         [sys.executable, "-c", CEILING, str(data), MODEL, str(nlp.BATCH_SIZE), str(processes)],
-        capture_output=True, text=True, check=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    return float(out.stdout.strip().splitlines()[-1])
+    watcher = PeakRss(proc.pid)
+    watcher.start()
+    out, err = proc.communicate()
+    watcher.done.set()
+    watcher.join()
+    if proc.returncode:
+        raise SystemExit(f"ceiling failed:\n{err[-4000:]}")
+    return float(out.strip().splitlines()[-1]), watcher
 
 
 def bench(corpus: Path, scale: int, processes: int) -> dict:
@@ -134,43 +191,110 @@ def bench(corpus: Path, scale: int, processes: int) -> dict:
         work = Path(tmp)
         files = prepare(corpus, scale, work / "raw")
         warehouse = work / "warehouse" / "news.duckdb"
+        home = work / "home"
         env = {
             **os.environ,
             "NEWS_RAW_DIR": str(work / "raw"),
             "NEWS_WAREHOUSE_PATH": str(warehouse),
             "NEWS_SPACY_MODEL": MODEL,
             "NEWS_NLP_PROCESSES": str(processes),
-            "DAGSTER_HOME": str(work / "home"),
+            "DAGSTER_HOME": str(home),
             "DAGSTER_DISABLE_TELEMETRY": "1",
         }
-        (work / "home").mkdir()
-        shutil.copy2(REPO_ROOT / "dagster.yaml", work / "home" / "dagster.yaml")
-        figures: dict[str, float] = {}
-        figures["cold end to end"], peak = run(env)
-        figures["NLP stage (cold)"] = stage_seconds(work / "home")
-        figures["no-op run"], _ = run(env)
+        home.mkdir()
+        shutil.copy2(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
         source = next(p for p in files if p.suffix == ".txt")
         text = source.read_text(encoding="utf-8", errors="replace")
-        (work / "raw" / f"added_{source.name}").write_text(text + "\nAdded once more.\n", "utf-8")
-        figures["one added article"], _ = run(env)
-        changed = work / "raw" / source.name
-        changed.write_text(text + "\nChanged once.\n", "utf-8")
-        figures["one changed article"], _ = run(env)
-        figures["ceiling nlp.pipe, 1 process"] = ceiling(warehouse, work, 1)
-        figures[f"ceiling nlp.pipe, {processes} processes"] = ceiling(warehouse, work, processes)
+        edits = {
+            "one added article": (work / "raw" / f"added_{source.name}", "\nAdded once more.\n"),
+            "one changed article": (work / "raw" / source.name, "\nChanged once.\n"),
+        }
+        figures: dict[str, float] = {}
+        cpu: dict[str, dict[str, float]] = {}
+        peaks: dict[str, dict] = {}
+        steps: dict[str, dict[str, float]] = {}
+        nlp_metadata: dict = {}
+        texts = work / "texts.json"
+        for name in RUNS:
+            if name in edits:
+                path, line = edits[name]
+                path.write_text(text + line, "utf-8")
+            figures[name], watcher = run(env)
+            cpu[name] = watcher.cpu_seconds()
+            steps[name], metadata = last_run(home)
+            peaks[name] = {"peak_mb": watcher.peak / 2**20, "by_process_mb": {
+                k: round(v / 2**20) for k, v in sorted(watcher.breakdown.items())}}  # fmt: skip
+            if name == "cold end to end":
+                nlp_metadata = metadata
+                figures["NLP stage (cold)"] = float(metadata["stage_seconds"])
+                texts.write_text(json.dumps(parsed_texts(warehouse)), encoding="utf-8")
+        ceilings = {}
+        for n in sorted({1, processes}):
+            key = f"ceiling nlp.pipe, {n} process{'es' if n > 1 else ''}"
+            figures[key], watcher = ceiling(texts, n)
+            ceilings[key] = round(watcher.peak / 2**20, 1)
+            cpu[key] = watcher.cpu_seconds()
+        parsed = json.loads(texts.read_text(encoding="utf-8"))
         with duckdb.connect(str(warehouse), read_only=True) as con:
             articles = con.execute("select count(*) from raw.articles where is_current").fetchone()
-    top = figures[f"ceiling nlp.pipe, {processes} processes"]
+    top_key = f"ceiling nlp.pipe, {processes} process{'es' if processes > 1 else ''}"
+    top = figures[top_key]
+    order = [k for k in figures if k.startswith("ceiling")] + ["NLP stage (cold)", *RUNS]
     return {
         "corpus": str(corpus),
         "scale": scale,
         "articles": articles[0],
         "processes": processes,
-        "seconds": {k: round(v, 2) for k, v in figures.items()},
-        "ratio_to_ceiling": {k: round(v / top, 3) for k, v in figures.items()},
+        "texts_parsed": len(parsed),
+        "chars_parsed": sum(map(len, parsed)),
+        "seconds": {k: round(figures[k], 2) for k in order},
+        "ratio_to_ceiling": {k: round(figures[k] / top, 3) for k in order},
         "nlp_speed_vs_ceiling": round(top / figures["NLP stage (cold)"], 3),
-        "peak_rss_mb": round(peak / 2**20, 1),
+        "cold_speed_vs_ceiling": round(top / figures["cold end to end"], 3),
+        "cpu_seconds": cpu,
+        # the workers only parse and apply the rules: their CPU against the ceiling's, whose
+        # processes only parse, is the stage's efficiency whatever else loads the machine
+        "nlp_cpu_vs_ceiling": round(
+            sum(cpu[top_key].values()) / cpu["cold end to end"].get("nlp workers", float("nan")), 3
+        ),
+        "nlp_stage_metadata": nlp_metadata,
+        "steps_seconds": steps,
+        "peak_rss": peaks,
+        "peak_rss_mb": round(max(p["peak_mb"] for p in peaks.values()), 1),
+        "ceiling_peak_rss_mb": ceilings,
     }
+
+
+def print_report(report: dict, corpus: Path) -> None:
+    print(
+        f"{report['articles']} articles ({corpus} x{report['scale']}), "
+        f"{report['processes']} processes; spaCy read {report['texts_parsed']} texts, "
+        f"{report['chars_parsed']} characters"
+    )
+    print(f"{'figure':42} {'seconds':>9} {'x ceiling':>10} {'peak RSS MB':>12}")
+    for name, seconds in report["seconds"].items():
+        peak = report["peak_rss"].get(name, {}).get("peak_mb")
+        peak = report["ceiling_peak_rss_mb"].get(name, peak)
+        shown = f"{peak:12.0f}" if peak is not None else ""
+        print(f"{name:42} {seconds:9.2f} {report['ratio_to_ceiling'][name]:10.3f} {shown}")
+    print(
+        f"NLP stage speed / bare nlp.pipe on {report['processes']} processes: "
+        f"{report['nlp_speed_vs_ceiling']:.3f}; cold end to end: "
+        f"{report['cold_speed_vs_ceiling']:.3f}"
+    )
+    print(
+        f"CPU seconds of the bare nlp.pipe on {report['processes']} processes / of the NLP "
+        f"stage's workers: {report['nlp_cpu_vs_ceiling']:.3f} (its efficiency, whatever the load)"
+    )
+    for name, cpu in report["cpu_seconds"].items():
+        print(f"  CPU seconds, {name}: " + ", ".join(f"{k} {v}" for k, v in cpu.items()))
+    print(f"peak RSS of the process tree, largest of the runs: {report['peak_rss_mb']:.0f} MB")
+    for name, peak in report["peak_rss"].items():
+        parts = ", ".join(f"{k} {v}" for k, v in peak["by_process_mb"].items())
+        print(f"  {name}: {peak['peak_mb']:.0f} MB ({parts})")
+    print(f"NLP stage metadata (cold): {json.dumps(report['nlp_stage_metadata'])}")
+    for name, steps in report["steps_seconds"].items():
+        print(f"steps, {name}: " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items()))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -205,17 +329,8 @@ def main(argv: list[str] | None = None) -> None:
     report = bench(args.corpus.resolve(), args.scale, args.processes)
     if args.json:
         print(json.dumps(report, indent=2))
-        return
-    print(
-        f"{report['articles']} articles ({args.corpus} x{args.scale}), "
-        f"{report['processes']} processes"
-    )
-    print(f"{'figure':42} {'seconds':>9} {'x ceiling':>10}")
-    for name, seconds in report["seconds"].items():
-        print(f"{name:42} {seconds:9.2f} {report['ratio_to_ceiling'][name]:10.3f}")
-    print(f"NLP stage speed / bare nlp.pipe on {report['processes']} processes: "
-          f"{report['nlp_speed_vs_ceiling']:.3f}")  # fmt: skip
-    print(f"peak RSS of the process tree: {report['peak_rss_mb']:.0f} MB")
+    else:
+        print_report(report, args.corpus)
 
 
 if __name__ == "__main__":

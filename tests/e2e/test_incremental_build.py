@@ -60,11 +60,14 @@ def test_one_added_article_is_the_only_one_parsed_and_the_marts_equal_a_clean_bu
     env = pipeline_env(raw, tmp_path / "a" / "news.duckdb", home)
     run_pipeline(env)
     (raw / "added.txt").write_text(ADDED, encoding="utf-8")
-    run_pipeline(env)
+    result = run_pipeline(env)
     sentences = _latest(home, ["nlp", "sentences"])
     paragraphs = _latest(home, ["nlp", "paragraphs"])
     assert (sentences["articles_new"], sentences["articles_reprocessed"]) == (1, 0)
     assert sentences["articles_skipped"] == len(list(SAMPLE_RAW.glob("*.txt")))
+    assert sentences["articles_quarantined"] == 0 and sentences["articles_per_second"] > 0
+    # the stage's progress line, through the run's log
+    assert "nlp: 1/1 articles, " in result.stdout + result.stderr
     assert paragraphs["articles_new"] == 1
     clean = tmp_path / "b" / "news.duckdb"
     run_pipeline(pipeline_env(raw, clean, tmp_path / "home_b"))

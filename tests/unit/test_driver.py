@@ -90,7 +90,7 @@ def test_a_changed_shape_affects_every_article(new):
 
 def test_units_keep_articles_whole_and_bounded():
     todo = [("a", 300), ("b", 300), ("c", 10), ("d", 5000), ("e", 1)]
-    units = driver._units(todo)
+    units = driver._units(todo, 512)
     assert [a for unit in units for a in unit] == ["a", "b", "c", "d", "e"]
     assert units == [["a"], ["b", "c"], ["d"], ["e"]]
 
@@ -99,3 +99,19 @@ def test_the_extraction_sources_include_what_the_extractors_import():
     names = {path.name for path in driver.extraction_sources()}
     assert {"paragraphs.py", "entities.py", "events.py", "nlp.py", "driver.py"} <= names
     assert "report.py" not in names and "publish.py" not in names
+
+
+def test_progress_says_done_total_rate_and_time_left_when_due(monkeypatch):
+    lines: list[str] = []
+    progress = driver.Progress("nlp", total=4, chars=1000, log=lines.append)
+    progress.add(1, 100)
+    assert lines == []  # not due yet
+    monkeypatch.setattr(driver, "PROGRESS_SECONDS", 0.0)
+    progress.tick()  # due while no unit finished: a worker is still on a long one
+    progress.add(1, 400)
+    assert len(lines) == 2
+    assert lines[0].startswith("nlp: 1/4 articles, ") and "articles/s" in lines[0]
+    assert lines[1].startswith("nlp: 2/4 articles, ") and lines[1].endswith(" s left")
+    monkeypatch.setattr(driver, "PROGRESS_SECONDS", 3600.0)
+    progress.add(2, 500)
+    assert lines[-1].startswith("nlp: 4/4 articles, ") and lines[-1].endswith("about 0 s left")

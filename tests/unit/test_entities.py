@@ -419,37 +419,25 @@ def test_nationality_of_prefix(word, code):
     assert GAZETTEER.nationality(word) == code
 
 
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
-        ("The unit cracked down on human trafficking.", {"human_trafficking"}),
-        ("Workers were trafficked to scam compounds.", {"human_trafficking", "scams"}),
-        ("Police seized 1,500 kg of methamphetamine.", {"drug_trafficking"}),
-        ("It dismantled drug trafficking networks.", {"drug_trafficking", "organized_crime"}),
-        ("Officials discussed money laundering and terrorism.", {"money_laundering", "terrorism"}),
-        ("The Secret Service works to stop counterfeiting.", {"counterfeiting"}),
-        ("It funds anti-pedophilia efforts.", {"child_sexual_exploitation"}),
-        ("Goods were smuggled across the border.", {"smuggling"}),
-        ("Corrupt practices undermine trust.", {"corruption"}),
-        ("He was extradited on an Interpol red notice.", {"fugitives"}),
-        ("The minister met the ambassador.", set()),
-    ],
-)
-def test_detect_crime_types(sentence, expected):
-    found = detect_crime_types([(sentence, 100, 100 + len(sentence))])
-    assert {f.crime_type for f in found} == expected
-    assert all((f.char_start, f.char_end) == (100, 100 + len(sentence)) for f in found)
-
-
-def test_crime_words_inside_agency_names_are_not_evidence():
-    sentence = "The Anti-Corruption Unit attended the meeting."
-    assert detect_crime_types([(sentence, 0, len(sentence))], [(4, 24)]) == []
+SENTENCES = [("No crime here.", 0, 14), ("Drug gangs grew.", 15, 31), ("More drugs.", 32, 43)]
 
 
 def test_first_evidence_sentence_wins():
-    sentences = [("No crime here.", 0, 14), ("Drug gangs grew.", 15, 31), ("More drugs.", 32, 43)]
-    found = {f.crime_type: f for f in detect_crime_types(sentences)}
+    cues = [("drug_trafficking", 37, 42), ("drug_trafficking", 15, 19), ("organized_crime", 20, 25)]
+    found = {f.crime_type: f for f in detect_crime_types(SENTENCES, cues)}
     assert found["drug_trafficking"].evidence_text == "Drug gangs grew."
+    assert (found["drug_trafficking"].char_start, found["drug_trafficking"].char_end) == (15, 31)
+    assert list(found) == ["drug_trafficking", "organized_crime"]
+
+
+def test_cues_inside_agency_names_are_not_evidence():
+    cues = [("organized_crime", 20, 25)]
+    assert detect_crime_types(SENTENCES, cues, [(15, 25)]) == []
+    assert detect_crime_types(SENTENCES, cues, [(0, 14)]) != []
+
+
+def test_cues_outside_every_sentence_are_not_evidence():
+    assert detect_crime_types(SENTENCES, [("terrorism", 50, 55)]) == []
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,14 @@
-"""The pipeline's rulers on a blank English tokenizer with phrase lists written for these
-tests: each list's matches land in `doc.spans` under its key, matched on its own token
-attribute."""
+"""The pipeline's components on a blank English tokenizer with phrase lists and patterns
+written for these tests: each ruler list's matches land in `doc.spans` under its key, matched
+on its own token attribute; the crime matcher labels its cues with their crime type."""
 
 from __future__ import annotations
 
 import pytest
 import spacy
 
-from dagster_project.lib.pipeline import PhraseRuler
+from dagster_project.lib.entities import CRIME_CUES
+from dagster_project.lib.pipeline import CrimeMatcher, PhraseRuler
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +52,23 @@ def test_capitalised_only_skips_lower_case_hits(nlp):
     ruler = PhraseRuler(nlp, [("places", "PLACE", "NORM", ["Turkey"])], capitalised_only=True)
     doc = ruler(nlp("They ate turkey in Turkey."))
     assert [span.start for span in doc.spans["places"]] == [4]
+
+
+def test_crime_matcher_labels_each_cue_with_its_crime_type(nlp):
+    matcher = CrimeMatcher(
+        nlp,
+        {
+            "smuggling": [[{"LOWER": {"IN": ["smuggled", "smuggling"]}}]],
+            "scams": [[{"LOWER": "online"}, {"LOWER": {"IN": ["fraud", "scam"]}}]],
+        },
+    )
+    doc = matcher(nlp("Goods were Smuggled after an online scam, not an online meeting."))
+    assert [(s.label_, s.text) for s in doc.spans[CRIME_CUES]] == [
+        ("smuggling", "Smuggled"),
+        ("scams", "online scam"),
+    ]
+
+
+def test_a_malformed_crime_pattern_is_refused(nlp):
+    with pytest.raises(ValueError):
+        CrimeMatcher(nlp, {"scams": [[{"LOWERCASE": "scam"}]]})
