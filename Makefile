@@ -25,8 +25,9 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 # the landing asset's `force`: rebuild everything downstream even when no raw file changed
 FORCE := --config-json '{"ops": {"raw_landing": {"config": {"force": true}}}}'
-# make eval: its own warehouse per gold file, so scoring never touches the main one
-EVAL_WAREHOUSE = $(CURDIR)/warehouse/eval/$(basename $(notdir $(GOLD))).duckdb
+# make eval: its own warehouse per gold file (per raw folder without one), so scoring never
+# touches the main one
+EVAL_WAREHOUSE = $(CURDIR)/warehouse/eval/$(if $(GOLD),$(basename $(notdir $(GOLD))),$(notdir $(abspath $(RAW)))).duckdb
 
 MANIFEST := dbt/target/manifest.json
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/seeds dbt/tests -type f 2>/dev/null) dbt/dbt_project.yml
@@ -82,9 +83,9 @@ bench: install postgres
 	$(BIN)/python tests/benchmarks/bench_pipeline.py $(BENCH_ARGS)
 
 eval: install $(DAGSTER_HOME)/dagster.yaml
-	$(if $(and $(GOLD),$(RAW)),,$(error make eval needs GOLD=<gold JSON file> RAW=<folder of its articles>))
+	$(if $(RAW),,$(error make eval needs RAW=<folder of articles> (and GOLD=<gold JSON file> to score them)))
 	mkdir -p $(dir $(EVAL_WAREHOUSE)) && NEWS_RAW_DIR=$(abspath $(RAW)) NEWS_WAREHOUSE_PATH=$(EVAL_WAREHOUSE) $(BIN)/dagster asset materialize -m dagster_project.definitions --select '*' $(FORCE) > $(EVAL_WAREHOUSE:.duckdb=.log) 2>&1 || (tail -40 $(EVAL_WAREHOUSE:.duckdb=.log); exit 1)
-	$(BIN)/python -m dagster_project.lib.evaluation --warehouse $(EVAL_WAREHOUSE) --gold $(abspath $(GOLD)) --raw-dir $(abspath $(RAW))
+	$(BIN)/python -m dagster_project.lib.evaluation --warehouse $(EVAL_WAREHOUSE) $(if $(GOLD),--gold $(abspath $(GOLD))) --raw-dir $(abspath $(RAW))
 
 docs: install
 	$(BIN)/dbt docs generate --quiet --project-dir $(CURDIR)/dbt --profiles-dir $(CURDIR)/dbt && $(BIN)/dbt docs serve --project-dir $(CURDIR)/dbt --profiles-dir $(CURDIR)/dbt --host 127.0.0.1 --port 8080 --no-browser

@@ -23,7 +23,11 @@ Matching rules (the reference scorer's, so that the figures agree):
 - an event matches a gold event of a compatible type that shares an agency or its stating
   sentence; gold events typed `other` are optional.
 
-Run as `python -m dagster_project.lib.evaluation --warehouse W --gold G [--raw-dir R]`.
+Without gold it still counts the events per 1,000 articles, overall and per category (the
+file-name prefix before the first "_"): on news that is not about law enforcement, the rate of
+false events.
+
+Run as `python -m dagster_project.lib.evaluation --warehouse W [--gold G] [--raw-dir R]`.
 """
 
 from __future__ import annotations
@@ -818,34 +822,86 @@ def format_findings(findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------------------------------------
+# Event rates: how many events a corpus yields, with or without gold. On news that is not about
+# law enforcement every event is a false hit, so the rate per category is the measure there.
+
+
+def category_of(file_name: str) -> str | None:
+    """An article's category: its file name's prefix before the first "_" ("sport_042.txt" ->
+    "sport"), None when the name has no "_"."""
+    head, sep, _ = file_name.partition("_")
+    return head if sep and head else None
+
+
+def event_rates(system: System) -> dict[str, dict[str, float]]:
+    """{category: {articles, events, per_1000}} over every article of the warehouse, with
+    "all" for the whole corpus; an article whose file name has no category counts in "all"
+    only."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for name in system.files:
+        events = len(system.article(name).events)
+        for key in ("all", category_of(name)):
+            if key is not None:
+                counts[key][0] += 1
+                counts[key][1] += events
+    order = sorted(k for k in counts if k != "all") + (["all"] if counts else [])
+    return {
+        key: {
+            "articles": counts[key][0],
+            "events": counts[key][1],
+            "per_1000": 1000 * counts[key][1] / counts[key][0],
+        }
+        for key in order
+    }
+
+
+def format_rates(rates: dict[str, dict[str, float]]) -> str:
+    lines = [f"{'category':24s} {'articles':>8s} {'events':>7s} {'per 1,000':>10s}"]
+    for key, row in rates.items():
+        lines.append(f"{key:24s} {row['articles']:8d} {row['events']:7d} {row['per_1000']:10.1f}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Score a built warehouse against gold annotations.")
+    ap = argparse.ArgumentParser(
+        description="Score a built warehouse against gold annotations, and count its events "
+        "per 1,000 articles of each category (the file-name prefix before the first '_')."
+    )
     ap.add_argument("--warehouse", required=True, help="the built DuckDB file")
-    ap.add_argument("--gold", required=True, help="gold JSON file")
+    ap.add_argument("--gold", help="gold JSON file; without it only the event rates are printed")
     ap.add_argument("--raw-dir", help="raw folder the articles came from")
     ap.add_argument("--json", action="store_true", help="print metrics and findings as JSON")
-    ap.add_argument("--no-findings", action="store_true", help="print only the table")
+    ap.add_argument("--no-findings", action="store_true", help="print only the tables")
     args = ap.parse_args(argv)
     try:
-        gold = read_gold(args.gold)
+        gold = read_gold(args.gold) if args.gold else None
         system = read_warehouse_file(args.warehouse)
     except (OSError, ValueError, duckdb.Error) as exc:
         print(f"cannot score: {exc}", file=sys.stderr)
         return 2
-    result = score(system, gold, args.raw_dir)
+    rates = event_rates(system)
+    result = score(system, gold, args.raw_dir) if gold is not None else None
     if args.json:
-        payload = {
-            "metrics": result.metrics,
-            "findings": [f.__dict__ for f in result.findings],
-        }
+        payload = {"event_rates": rates}
+        if result is not None:
+            payload |= {
+                "metrics": result.metrics,
+                "findings": [f.__dict__ for f in result.findings],
+            }
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return 0
-    if result.metrics["articles_missing"]:
-        print("gold articles not in the warehouse:", ", ".join(result.metrics["articles_missing"]))
-    if not args.no_findings:
-        print(format_findings(result.findings).lstrip("\n"))
+    if result is not None:
+        if result.metrics["articles_missing"]:
+            print(
+                "gold articles not in the warehouse:", ", ".join(result.metrics["articles_missing"])
+            )
+        if not args.no_findings:
+            print(format_findings(result.findings).lstrip("\n"))
+            print()
+        print(format_table(result.metrics))
         print()
-    print(format_table(result.metrics))
+    print(format_rates(rates))
     return 0
 
 

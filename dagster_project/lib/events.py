@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -423,6 +423,21 @@ def _is_party(tok: Token) -> bool:
     )
 
 
+def _office_of_party(tok: Token) -> bool:
+    """An office named after its body: "the FBI office", "the headquarters of the police"."""
+    if _lemma(tok) not in OFFICE_NOUNS:
+        return False
+    return any(
+        c.dep_ == "compound" and _is_party(c) and c.ent_type_ not in ("GPE", "LOC")
+        for c in tok.children
+    ) or any(
+        _is_party(p)
+        for prep in _children(tok, "prep")
+        if _lemma(prep) == "of"
+        for p in _children(prep, "pobj")
+    )
+
+
 def _returned_someone(tok: Token) -> bool:
     passive = _children(tok, "nsubjpass")
     if passive:
@@ -486,7 +501,11 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
         # "dismantled eight trafficking rings": an operation against a group, not a policy
         return bool(obj_lemmas & CRIMINAL_GROUPS)
     if lemma in ("find", "discover"):
-        return _search_find(tok, objects)
+        # "found a lab producing meth": the parser makes the object the subject of a clause
+        found = objects + [
+            s for c in _children(tok, "ccomp") if c.tag_ == "VBG" for s in _children(c, "nsubj")
+        ]
+        return _search_find(tok, found)
     if lemma == "return":
         # "was returned to the United States", "returned the fugitive to Korea": someone sent
         # back, not a traveller who "returned home"
@@ -495,8 +514,9 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
         # "ordered 47 foreigners out": an expulsion
         return any(c.lower_ == "out" for c in tok.children) and any(_is_person(o) for o in objects)
     if lemma == "visit":
-        # an official's visit to another official or a body, not to a country or a site
-        return any(_is_party(o) for o in objects)
+        # an official's visit to another official or a body ("visited the FBI office"), not
+        # to a country or a site
+        return any(_is_party(o) or _office_of_party(o) for o in objects)
     if lemma == "call":
         # "called on the police chief": a courtesy call; "called on Thailand to act" is a plea
         return (
@@ -526,7 +546,7 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
     if lemma in ("sign", "ink"):
         if prt in ("up", "off", "in", "out"):
             return False
-        return bool(obj_lemmas & AGREEMENT_NOUNS) or _agreement_head(tok)
+        return any(_agreement_object(tok, o) for o in objects) or _agreement_head(tok)
     if lemma in ("agree", "concur"):
         # "agreed to boost", "agreed on measures", "concurred with the proposal" - not the
         # opinion in "agreed that the problem is serious"
@@ -594,6 +614,25 @@ def _several_parties(verb: Token) -> bool:
         return True
     return any(
         s.tag_ in ("NNS", "NNPS") or _lemma(s) in PLURAL_PRONOUNS or s.conjuncts for s in subjects
+    )
+
+
+AMENDMENT_NOUNS = _word_set("amendment_nouns")
+
+
+def _agreement_object(verb: Token, obj: Token) -> bool:
+    """What is signed is an agreement: an agreement noun, an amendment or extension of one
+    ("signed an amendment to the 2015 MoU"), or an agreement given through "of" ("signed the
+    text of the treaty")."""
+    if _lemma(obj) in AGREEMENT_NOUNS:
+        return True
+    holders = [obj, verb] if _lemma(obj) in AMENDMENT_NOUNS else [obj]
+    return any(
+        _lemma(p) in AGREEMENT_NOUNS
+        for holder in holders
+        for prep in _children(holder, "prep")
+        if _lemma(prep) in ("of", "to") and (holder is obj or _lemma(prep) == "to")
+        for p in _children(prep, "pobj")
     )
 
 
@@ -674,6 +713,15 @@ def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
     if key == "call":
         # "paid a courtesy call on the minister": a meeting; any other call is not
         return "courtesy" in mods
+    if key == "visit":
+        # "paid a visit to the police chief": a meeting with an official or a body, not a
+        # trip to a country or a site
+        return any(
+            _is_party(p)
+            for prep in _children(tok, "prep")
+            if _lemma(prep) in ("to", "with", "on")
+            for p in _children(prep, "pobj")
+        )
     if key == "handover":
         # "the handover of 23 fugitives", not "the handover of power" or "equipment handover"
         of_objects = [
@@ -991,8 +1039,11 @@ def _header_anchor(trigger: Token) -> _Anchor | None:
 def _noun_anchor(trigger: Token) -> _Anchor | None:
     noun = _climb_transparent(trigger)
     if noun is trigger and trigger.dep_ in ("compound", "nmod", "amod"):
-        # "Cambodia is a Tier 2 country", "remains a Tier-3 nation": the ranked noun's clause
+        # "Cambodia is a Tier 2 country", "remains a Tier 2 Watch List country": the clause of
+        # the noun the modifiers rank
         ranked = trigger.head
+        while ranked.dep_ in ("compound", "nmod", "amod") and ranked.head is not ranked:
+            ranked = ranked.head
         if ranked.dep_ in ("attr", "oprd") and _is_verb(ranked.head):
             return _Anchor(trigger, ranked.head, "state", ranked.head)
     anchor = _clause_anchor(trigger, noun)
@@ -1756,6 +1807,8 @@ class _Mention:
     member: bool = False
     # "a trilateral meeting": an indefinite noun introduces an event not yet stated.
     indefinite: bool = False
+    # The event's own name ("customs mutual assistance agreement"): two names, two events.
+    name: str | None = None
 
 
 _EntityTokens = list[tuple[EntityRef, "Token", tuple[int, int]]]
@@ -1903,7 +1956,10 @@ def stated_triggers(found: list[tuple[Token, str]]) -> list[tuple[Token, str]]:
             if any(
                 e == etype
                 and (
-                    noun.head == v or (noun.head.head == v and noun.head.dep_ in ("prep", "agent"))
+                    noun.head == v
+                    or (noun.head.head == v and noun.head.dep_ in ("prep", "agent"))
+                    # "signed an amendment to the treaty": what the verb's object belongs to
+                    or (noun.head.dep_ == "prep" and noun.head.head in _object_nouns(v))
                 )
                 for v, e in verbs
             ):
@@ -2078,7 +2134,10 @@ def _under_terms(governor: Token) -> bool:
 
 
 def _sentence_mentions(
-    sentence: SentenceInput, published: date | None, article_country: str | None
+    sentence: SentenceInput,
+    published: date | None,
+    article_country: str | None,
+    antecedents: tuple[str, ...] = (),
 ) -> list[_Mention]:
     span = sentence.span
     shift = sentence.char_start - span.start_char
@@ -2093,7 +2152,7 @@ def _sentence_mentions(
         found = _assess(found_trigger._.event_clause, published)
         if found is None:
             continue
-        participants, named = _participants(etype, trigger, found, entities)
+        participants, named = _participants(etype, trigger, found, entities, antecedents)
         place_name, place_country, countries = _places(trigger, found, entities)
         country_code = place_country or _lead_country(participants, entities) or article_country
         quantity, comparable = _pick_quantity(etype, trigger, found.anchor, found.scope, span)
@@ -2141,6 +2200,7 @@ def _sentence_mentions(
                 types=frozenset({etype}),
                 member=_is_member(trigger),
                 indefinite=_is_indefinite(trigger),
+                name=_event_name(trigger),
             )
         )
         clauses.append((trigger, governor))
@@ -2158,6 +2218,27 @@ def _is_member(trigger: Token) -> bool:
     noun = _climb_transparent(trigger)
     dets = {_lemma(c) for c in noun.children if c.dep_ in ("det", "poss")}
     return bool(dets) and any(c.dep_ == "amod" and _lemma(c) in ORDINALS for c in noun.children)
+
+
+def _event_name(trigger: Token) -> str | None:
+    """The proper name an event noun carries ("the Comprehensive Partnership Agreement",
+    "signed a Customs Mutual Assistance Agreement"): its capitalised modifiers and itself,
+    lower-cased; None for a common noun ("a joint operation")."""
+    if not _is_verb(trigger):
+        nouns = [trigger]
+    elif trigger.dep_ == "acl" and NOUN_TRIGGERS.get(_lemma(trigger.head)):
+        nouns = [trigger.head]
+    else:
+        nouns = [o for o in _object_nouns(trigger) if NOUN_TRIGGERS.get(_lemma(o))]
+    for noun in nouns:
+        modifiers = [
+            t
+            for t in noun.subtree
+            if t.i < noun.i and t.dep_ in ("compound", "amod") and (t.is_title or t.is_upper)
+        ]
+        if modifiers and noun.is_title:
+            return " ".join(t.lower_ for t in [*modifiers, noun])
+    return None
 
 
 def _is_indefinite(trigger: Token) -> bool:
@@ -2211,7 +2292,11 @@ def _fold_raid_arrests(
 
 
 def _participants(
-    etype: str, trigger: Token, found: _Assessment, entities: _EntityTokens
+    etype: str,
+    trigger: Token,
+    found: _Assessment,
+    entities: _EntityTokens,
+    antecedents: tuple[str, ...] = (),
 ) -> tuple[list[tuple[str, str]], frozenset[str]]:
     """Agencies in the event's clause with their roles, and the ids named there."""
     ids = {t.i for t in found.scope}
@@ -2227,8 +2312,62 @@ def _participants(
     ]
     named_forces = _national_forces(etype, found, entities, ids - patients)
     participants += [p for p in named_forces if p[0] not in {a for a, _ in participants}]
+    subject = _subject_of(found.anchor.governor)
+    if subject is not None:
+        subj, verb = subject
+        anchor = replace(found.anchor, governor=verb)
+        if verb is not found.anchor.governor:
+            # "The Thai police tracked the man for months and arrested him": the subject the
+            # coordinated verbs share
+            inside = {t.i for t in subj.subtree}
+            participants += [
+                (ent.key, _role(etype, head, anchor))
+                for ent, head, _ in entities
+                if ent.entity_type == "agency" and ent.key and head.i in inside
+            ]
+        if subj.lower_ in ANAPHORIC_SUBJECTS and antecedents:
+            # "He arrested three suspects" after "Colonel X of the Anti-Drug Police led the
+            # raid": the agency of the previous sentence's subject
+            participants += [(key, _role(etype, subj, anchor)) for key in antecedents]
+    participants = list(dict.fromkeys(participants))
     named = frozenset(a for a, _ in participants)
     return participants or _speaker_agencies(found.anchor.governor, entities), named
+
+
+ANAPHORIC_SUBJECTS = _word_set("anaphoric_subjects")
+
+
+def _subject_of(governor: Token) -> tuple[Token, Token] | None:
+    """(subject, the verb it hangs on) of a clause: its own, or the one it shares with the
+    verb it is coordinated with."""
+    verb = governor
+    for _ in range(4):
+        subjects = _children(verb, "nsubj", "nsubjpass")
+        if subjects:
+            return subjects[0], verb
+        if verb.dep_ != "conj" or not _is_verb(verb.head) or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+def subject_agencies(sentence: SentenceInput) -> tuple[str, ...]:
+    """The agencies named in the subject of a sentence's main clause, which a pronoun subject
+    of the next sentence refers to."""
+    root = sentence.span.root
+    inside = {
+        t.i
+        for verb in (root, *root.conjuncts)
+        for subj in _children(verb, "nsubj", "nsubjpass")
+        for t in subj.subtree
+    }
+    return tuple(
+        dict.fromkeys(
+            ent.key
+            for ent, head, _ in _entity_tokens(sentence)
+            if ent.entity_type == "agency" and ent.key and head.i in inside
+        )
+    )
 
 
 @lru_cache(maxsize=1)
@@ -2820,7 +2959,7 @@ def _same_event(a: _Mention, b: _Mention) -> bool:
     )
     if (a.aggregate != b.aggregate or a.aggregate and b.aggregate) and not member_of_series:
         return False
-    if b.distinct:
+    if b.distinct or a.name and b.name and a.name != b.name:
         return False
     if not _compatible_status(ea.event_status, eb.event_status, ea.event_type):
         return False
@@ -2894,6 +3033,7 @@ def _merge(keep: _Mention, drop: _Mention) -> _Mention:
         types=keep.types | drop.types,
         member=keep.member,
         indefinite=keep.indefinite,
+        name=keep.name or drop.name,
     )
 
 
@@ -3024,9 +3164,10 @@ def extract_article_events(
     mentions: list[_Mention] = []
     for i, sentence in enumerate(ordered):
         if domain.possible(i):
+            antecedents = subject_agencies(ordered[i - 1]) if i > 0 else ()
             mentions.extend(
                 m
-                for m in _sentence_mentions(sentence, published, article_country)
+                for m in _sentence_mentions(sentence, published, article_country, antecedents)
                 if domain.admits(i, m.event.event_type)
             )
     return [m.event for m in _deduplicate(mentions)]

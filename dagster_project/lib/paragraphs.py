@@ -94,26 +94,86 @@ def _joins_paragraphs(text: str, run: re.Match[str], line_start: int) -> bool:
     return before[-1] in _TERMINAL or no_breaks >= 3
 
 
+# Plain text hard-wrapped at a fixed width (70-80 characters, as mail and wire copy are): a
+# line that goes on into the next without a blank line is one paragraph with it when the next
+# word would not have fitted on it, or when it stops on a lower-case word without closing
+# punctuation. A text is read as wrapped only when most of its continued lines end within
+# WRAP_SLACK characters of a common width and most of them end mid-sentence.
+WRAP_WIDTHS = range(40, 101)
+WRAP_MIN_LINES = 4
+WRAP_SLACK = 20
+WRAP_SHARE = 0.6
+_LIST_ITEM = re.compile(r"^(?:[-*•·▪◦–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line of `text`, line breaks excluded."""
+    out, start = [], 0
+    for m in _LINE_BREAK.finditer(text):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
+
+
+def _wrap_width(trimmed: list[tuple[int, int]]) -> int | None:
+    """The width the lines were wrapped at, or None when the text is not hard-wrapped.
+
+    `trimmed` holds each line's trimmed (start, end); an empty line has start == end."""
+    continued = [
+        (s, e) for (s, e), (ns, ne) in zip(trimmed, trimmed[1:], strict=False) if e > s and ne > ns
+    ]
+    if len(continued) < WRAP_MIN_LINES:
+        return None
+    lengths = sorted(e - s for s, e in continued)
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    if width not in WRAP_WIDTHS:
+        return None
+    filled = sum(width - WRAP_SLACK <= n <= width for n in lengths)
+    return width if filled >= WRAP_SHARE * len(lengths) else None
+
+
+def _continues(text: str, line: tuple[int, int], following: tuple[int, int], width: int) -> bool:
+    """Whether `following` carries on the paragraph of `line` in text wrapped at `width`."""
+    (s, e), (ns, ne) = line, following
+    if e == s or ne == ns:
+        return False
+    nxt = text[ns:ne]
+    if _LIST_ITEM.match(nxt):
+        return False
+    first_word = nxt.split(maxsplit=1)[0]
+    if (e - s) + 1 + len(first_word) > width:
+        return True
+    last_word = text[s:e].rsplit(maxsplit=1)[-1]
+    return last_word[-1] not in _TERMINAL and last_word.isalpha() and last_word.islower()
+
+
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
     """(char_start, char_end) spans of the paragraphs of `text`, in order, trimmed of spaces.
 
-    Lines are paragraphs (blank or single newlines alike); a run of 3+ spaces or no-break
-    spaces joining two paragraphs on one line also splits it. Every non-space character of the
-    text lies in exactly one span, and `text[start:end]` is the paragraph as written.
+    Lines are paragraphs (blank or single newlines alike), but for hard-wrapped plain text,
+    whose wrapped lines are joined back into their paragraphs (the span then holds the line
+    breaks as written); a run of 3+ spaces or no-break spaces joining two paragraphs on one
+    line also splits it. Every non-space character of the text lies in exactly one span, and
+    `text[start:end]` is the paragraph as written.
     """
+    lines = _lines(text)
+    trimmed = [_trim(text, s, e) for s, e in lines]
+    width = _wrap_width(trimmed)
     spans: list[tuple[int, int]] = []
-    line_start = 0
-    breaks = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)] + [(len(text), len(text))]
-    for line_end, next_start in breaks:
-        piece_start = line_start
+    piece_start = 0
+    for k, (line_start, line_end) in enumerate(lines):
+        joined = width is not None and k > 0 and _continues(text, trimmed[k - 1], trimmed[k], width)
+        if k > 0 and not joined:
+            spans.append((piece_start, lines[k - 1][1]))
+            piece_start = line_start
         for run in _SPACE_RUN.finditer(text, line_start, line_end):
-            if _joins_paragraphs(text, run, piece_start):
+            if _joins_paragraphs(text, run, max(piece_start, line_start)):
                 spans.append((piece_start, run.start()))
                 piece_start = run.end()
-        spans.append((piece_start, line_end))
-        line_start = next_start
-    trimmed = (_trim(text, s, e) for s, e in spans)
-    return [(s, e) for s, e in trimmed if e > s]
+    spans.append((piece_start, lines[-1][1]))
+    trimmed_spans = (_trim(text, s, e) for s, e in spans)
+    return [(s, e) for s, e in trimmed_spans if e > s]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -621,3 +621,51 @@ HEADLINES = [
 def test_title_case_headline_verbs(nlp, text, expected):
     found = sorted((e.event_type, e.event_status) for e in extract(nlp, text))
     assert found == expected
+
+
+def test_coordinated_verbs_share_their_subject(nlp):
+    event = only(
+        extract(
+            nlp,
+            "The Royal Thai Police, working with the DEA, tracked the courier for weeks and "
+            "finally arrested him in Bangkok on Friday.",
+        ),
+        "arrest",
+    )
+    assert set(event.participants) == {("rtp", "lead"), ("dea", "partner")}
+
+
+def test_a_pronoun_subject_takes_the_agency_of_the_previous_subject(nlp):
+    events = extract(
+        nlp,
+        "A colonel of the Anti-Drug Police Department led the search of the port. He seized "
+        "12 kg of heroin on Sunday.",
+    )
+    assert ("adpd", "lead") in only(events, "seizure").participants
+
+
+def test_a_pronoun_without_an_agency_before_it_adds_none(nlp):
+    events = extract(
+        nlp,
+        "The courier drove the truck to the border. He was arrested by the National Police on "
+        "Sunday.",
+    )
+    assert only(events, "arrest").participants == (("np", "lead"),)
+
+
+def test_differently_named_agreements_are_two_events(nlp):
+    events = extract(
+        nlp,
+        "Cambodia and Australia signed a Mutual Legal Assistance Treaty on Monday, the "
+        "Ministry of Interior said. The cooperation builds on the Regional Security Pact, "
+        "signed by both countries this year to fight drug trafficking.",
+    )
+    assert len([e for e in events if e.event_type == "agreement"]) == 2
+
+
+def test_a_ranking_stated_as_a_chain_of_modifiers(nlp):
+    event = only(
+        extract(nlp, "Cambodia remains a Tier 2 Watch List country for human trafficking."),
+        "ranking",
+    )
+    assert event.event_status in ("ongoing", "happened")

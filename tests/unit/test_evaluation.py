@@ -13,6 +13,9 @@ from dagster_project.lib.evaluation import (
     SystemParagraph,
     Where,
     bipartite_match,
+    category_of,
+    event_rates,
+    format_rates,
     greedy_match,
     norm,
     place_keys,
@@ -292,3 +295,39 @@ def test_an_article_missing_from_the_warehouse_is_named_and_scores_as_empty():
     result = score(system(SystemArticle()), gold)
     assert result.metrics["articles_missing"] == ["elsewhere.txt"]
     assert result.metrics["people"]["recall"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("sport_012.txt", "sport"),
+        ("tech_news_3.html", "tech"),
+        ("article.txt", None),
+        ("_hidden.txt", None),
+    ],
+)
+def test_category_is_the_file_name_prefix(name, category):
+    assert category_of(name) == category
+
+
+def test_event_rates_count_per_1000_articles_of_each_category():
+    one = SystemEvent("meeting", "The chiefs met.", set())
+    articles = {
+        "sport_1.txt": SystemArticle(events=[one]),
+        "sport_2.txt": SystemArticle(),
+        "politics_1.txt": SystemArticle(events=[one, one, one]),
+        "loose.txt": SystemArticle(events=[one]),
+    }
+    # an article without events may have no entry at all
+    files = set(articles) | {"sport_3.txt", "sport_4.txt"}
+    rates = event_rates(System(files, articles, {}))
+    assert list(rates) == ["politics", "sport", "all"]
+    assert rates["sport"] == {"articles": 4, "events": 1, "per_1000": 250.0}
+    assert rates["politics"]["per_1000"] == 3000.0
+    assert rates["all"] == {"articles": 6, "events": 5, "per_1000": 5000 / 6}
+    table = format_rates(rates)
+    assert table.splitlines()[1].split() == ["politics", "1", "3", "3000.0"]
+
+
+def test_event_rates_of_an_empty_warehouse_are_empty():
+    assert event_rates(System(set(), {}, {})) == {}

@@ -51,6 +51,25 @@ TRIGGER_SPANS = [
         [("Seize", "seizure")],
         id="title_case_headline_verb",
     ),
+    pytest.param(
+        "The commissioner paid a visit to the customs director.",
+        [("visit", "meeting")],
+        id="visit_to_an_official",
+    ),
+    pytest.param("The singer paid a visit to France.", [], id="visit_to_a_country"),
+    pytest.param(
+        "The two agencies signed an amendment to the treaty.",
+        [("signed", "agreement")],
+        id="amendment_of_an_agreement",
+    ),
+    pytest.param(
+        "The two agencies signed an amendment to the budget.", [], id="amendment_of_a_budget"
+    ),
+    pytest.param(
+        "Narcotics officers found a hidden lab producing synthetic drugs near the river.",
+        [("found", "seizure")],
+        id="found_site_parsed_as_a_clause",
+    ),
     pytest.param("Please sign up before the deadline.", [], id="particle_changes_the_sense"),
     pytest.param("The club held a training camp in Spain.", [], id="attribute_noun"),
 ]

@@ -93,6 +93,84 @@ def test_split_paragraphs(text: str, expected: list[str]) -> None:
     assert covered(text, spans)
 
 
+def wrap(paragraph: str, width: int) -> str:
+    """A paragraph hard-wrapped at `width` characters, as plain-text mail and wire copy are."""
+    lines, line = [], ""
+    for word in paragraph.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join([*lines, line])
+
+
+WRAPPED_ONE = (
+    "Investigators from three countries met in the border town on Tuesday to compare notes on "
+    "the smuggling routes they had mapped over the past year, and agreed to share the names of "
+    "the couriers they had identified with each other within a month."
+)
+WRAPPED_TWO = (
+    "The meeting was the fourth of its kind since the task force was set up, and the first "
+    "held on the western side of the river, where most of the seizures were made last spring."
+)
+
+
+@pytest.mark.parametrize("width", [60, 72, 80])
+def test_hard_wrapped_lines_join_into_their_paragraphs(width: int) -> None:
+    text = f"Task Force Meets at Border\n\n{wrap(WRAPPED_ONE, width)}\n{wrap(WRAPPED_TWO, width)}\n"
+    spans = split_paragraphs(text)
+    paragraphs = [text[s:e] for s, e in spans]
+    assert [" ".join(p.split()) for p in paragraphs] == [
+        "Task Force Meets at Border",
+        WRAPPED_ONE,
+        WRAPPED_TWO,
+    ]
+    assert "\n" in paragraphs[1]
+    assert covered(text, spans)
+
+
+def test_a_wrapped_line_that_stops_early_mid_sentence_goes_on() -> None:
+    body = wrap(WRAPPED_ONE, 72).split("\n")
+    # a line broken early, before a word that would have fitted, on a lower-case word
+    early = body[0].rsplit(" ", 2)
+    lines = [early[0], f"{early[1]} {early[2]} " + body[1], *body[2:]]
+    text = "\n".join(lines) + "\n" + wrap(WRAPPED_TWO, 72)
+    assert [" ".join(text[s:e].split()) for s, e in split_paragraphs(text)] == [
+        WRAPPED_ONE,
+        WRAPPED_TWO,
+    ]
+
+
+def test_list_items_of_a_wrapped_text_stay_apart() -> None:
+    items = "\n".join(f"- {line}" for line in wrap(WRAPPED_TWO, 60).split("\n"))
+    text = wrap(WRAPPED_ONE, 72) + "\n" + items
+    paragraphs = [text[s:e] for s, e in split_paragraphs(text)]
+    assert " ".join(paragraphs[0].split()) == WRAPPED_ONE
+    assert all(p.startswith("- ") for p in paragraphs[1:])
+    assert len(paragraphs) == 1 + items.count("\n") + 1
+
+
+UNWRAPPED = [
+    pytest.param(f"{HEADLINE}\n{LEAD}\n{BODY}\n{LEAD}", id="one_paragraph_a_line"),
+    pytest.param(
+        "Contacts\nPress office\nPhone: 555 0100\nEmail: press@example.org\nOpening hours",
+        id="short_lines_of_a_contact_block",
+    ),
+    pytest.param(
+        "\n\n".join(wrap(p, 200) for p in (WRAPPED_ONE, WRAPPED_TWO, LEAD, BODY)),
+        id="long_lines_between_blank_lines",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", UNWRAPPED)
+def test_text_that_is_not_hard_wrapped_keeps_a_paragraph_per_line(text: str) -> None:
+    spans = split_paragraphs(text)
+    assert all("\n" not in text[s:e] for s, e in spans)
+    assert len(spans) == len([line for line in text.split("\n") if line.strip()])
+
+
 @pytest.mark.parametrize("seed", range(25))
 def test_split_never_drops_a_character(seed: int) -> None:
     rng = random.Random(seed)
