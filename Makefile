@@ -23,8 +23,9 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 # dagster-dbt calls `dbt` by name under `dagster dev`: the project's own, activated or not
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-# the landing asset's `force`: rebuild everything downstream even when no raw file changed
-FORCE := --config-json '{"ops": {"raw_landing": {"config": {"force": true}}}}'
+# the landing asset's `force`: rebuild everything downstream even when no raw file changed,
+# the incremental dbt models from scratch
+FORCE := --config-json '{"ops": {"raw_landing": {"config": {"force": true}}, "dbt_models": {"config": {"full_refresh": true}}}}'
 # make eval: its own warehouse per gold file (per raw folder without one), so scoring never
 # touches the main one
 EVAL_WAREHOUSE = $(CURDIR)/warehouse/eval/$(if $(GOLD),$(basename $(notdir $(GOLD))),$(notdir $(abspath $(RAW)))).duckdb

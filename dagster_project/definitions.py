@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from dagster_project.defs import automation, ingest, lake_units, nlp, publish, quality, transform
 from dagster_project.defs.resources import NlpModelResource, RawFolderResource, WarehouseResource
@@ -31,7 +30,7 @@ defs = dg.Definitions(
         "warehouse": WarehouseResource(),
         "raw_folder": RawFolderResource(),
         "nlp_model": NlpModelResource(),
-        "dbt": DbtCliResource(
+        "dbt": transform.ProjectDbtResource(
             project_dir=transform.dbt_project,
             # the dbt of this environment, whether or not the environment is activated
             dbt_executable=str(Path(sys.executable).parent / "dbt"),

@@ -6,9 +6,7 @@ taxonomy. Content (warning): the share of articles naming at least one agency be
 event dates in the future or long before the article's own date.
 """
 
-import great_expectations.expectations as gxe
-
-from dagster_project.lib.quality import Check, Suite, sql
+from dagster_project.lib.quality import Check, Suite, expect, sql
 
 # news about law-enforcement cooperation names agencies; a corpus where most articles name
 # none means the entity layer (or the corpus) went wrong
@@ -40,8 +38,8 @@ ARTICLES_SUITE = Suite(
     checks=(
         Check(
             name="every_current_article_reaches_marts",
-            expectation=gxe.ExpectColumnValuesToBeInSet(
-                column="reaches_dim_articles", value_set=[True]
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="reaches_dim_articles", value_set=[True]
             ),
             severity="error",
             description="Raw-to-mart reconciliation: every current article in raw.articles "
@@ -49,14 +47,14 @@ ARTICLES_SUITE = Suite(
         ),
         Check(
             name="dim_articles_key_unique",
-            expectation=gxe.ExpectColumnValuesToBeUnique(column="dim_article_id"),
+            expectation=expect("ExpectColumnValuesToBeUnique", column="dim_article_id"),
             severity="error",
             description="article_id identifies one row of marts.dim_articles.",
         ),
         Check(
             name="share_of_articles_with_an_agency",
-            expectation=gxe.ExpectColumnMeanToBeBetween(
-                column="has_agency", min_value=MIN_SHARE_WITH_AGENCY
+            expectation=expect(
+                "ExpectColumnMeanToBeBetween", column="has_agency", min_value=MIN_SHARE_WITH_AGENCY
             ),
             severity="warn",
             description=f"At least {MIN_SHARE_WITH_AGENCY:.0%} of the articles name an agency.",
@@ -85,13 +83,15 @@ MENTIONS_SUITE = Suite(
     checks=(
         Check(
             name="fct_mentions_key_unique",
-            expectation=gxe.ExpectColumnValuesToBeUnique(column="mention_id"),
+            expectation=expect("ExpectColumnValuesToBeUnique", column="mention_id"),
             severity="error",
             description="mention_id identifies one mention.",
         ),
         Check(
             name="mention_agency_known",
-            expectation=gxe.ExpectColumnValuesToBeInSet(column="agency_known", value_set=[True]),
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="agency_known", value_set=[True]
+            ),
             severity="error",
             description="Every agency mention's agency_id is a row of marts.dim_agencies.",
         ),
@@ -135,28 +135,30 @@ EVENTS_SUITE = Suite(
     checks=(
         Check(
             name="fct_events_key_unique",
-            expectation=gxe.ExpectColumnValuesToBeUnique(column="event_id"),
+            expectation=expect("ExpectColumnValuesToBeUnique", column="event_id"),
             severity="error",
             description="event_id identifies one event.",
         ),
         Check(
             name="event_types_in_taxonomy",
-            expectation=gxe.ExpectColumnValuesToBeInSet(
-                column="type_in_taxonomy", value_set=[True]
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="type_in_taxonomy", value_set=[True]
             ),
             severity="error",
             description="Every event type is a row of the taxonomy (seed ref_event_types).",
         ),
         Check(
             name="event_agencies_known",
-            expectation=gxe.ExpectColumnValuesToBeInSet(column="agencies_known", value_set=[True]),
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="agencies_known", value_set=[True]
+            ),
             severity="error",
             description="Every agency taking part in an event is a row of marts.dim_agencies.",
         ),
         Check(
             name="event_date_not_in_future",
-            expectation=gxe.ExpectColumnValuesToBeInSet(
-                column="date_not_in_future", value_set=[True]
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="date_not_in_future", value_set=[True]
             ),
             severity="warn",
             description="No resolved event date lies after today (planned events keep the "
@@ -164,8 +166,8 @@ EVENTS_SUITE = Suite(
         ),
         Check(
             name="event_date_within_article_period",
-            expectation=gxe.ExpectColumnValuesToBeInSet(
-                column="date_within_article_period", value_set=[True]
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="date_within_article_period", value_set=[True]
             ),
             severity="warn",
             description=f"Flags event dates more than {MAX_YEARS_BEFORE_ARTICLE} years before "

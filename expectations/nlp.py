@@ -6,11 +6,8 @@ model's name and version are recorded. Content (warning): entity density per art
 outside a plausible range (a model or encoding regression shows here first).
 """
 
-import great_expectations.expectations as gxe
-from great_expectations.expectations.row_conditions import Column
-
 from dagster_project.lib import driver, quality, warehouse
-from dagster_project.lib.quality import Check, Suite
+from dagster_project.lib.quality import Check, Suite, expect
 
 # mentions per thousand words of content: news about agencies names several per paragraph;
 # none at all, or one every few words, means the model or the text went wrong
@@ -74,26 +71,29 @@ SENTENCES_SUITE = Suite(
     checks=(
         Check(
             name="every_content_paragraph_processed",
-            expectation=gxe.ExpectColumnValuesToBeBetween(column="sentence_count", min_value=1),
+            expectation=expect(
+                "ExpectColumnValuesToBeBetween", column="sentence_count", min_value=1
+            ),
             severity="error",
             description="Every content paragraph (not boilerplate, not a repeated copy) was "
             "parsed into at least one sentence.",
         ),
         Check(
             name="sentence_offsets_slice_back",
-            expectation=gxe.ExpectColumnValuesToBeBetween(
-                column="sentences_not_slicing", max_value=0
+            expectation=expect(
+                "ExpectColumnValuesToBeBetween", column="sentences_not_slicing", max_value=0
             ),
             severity="error",
             description="Every sentence's offsets slice the article text back to the sentence.",
         ),
         Check(
             name="entity_density_plausible",
-            expectation=gxe.ExpectColumnValuesToBeBetween(
+            expectation=expect(
+                "ExpectColumnValuesToBeBetween",
                 column="mentions_per_1000_words",
                 min_value=DENSITY_RANGE[0],
                 max_value=DENSITY_RANGE[1],
-                row_condition=Column("is_first_content") == True,  # noqa: E712 (a GX condition)
+                only_where="is_first_content",
             ),
             severity="warn",
             description=f"Entity mentions per thousand words of an article lie in "
@@ -136,8 +136,8 @@ MENTIONS_SUITE = Suite(
     checks=(
         Check(
             name="mention_spans_slice_back",
-            expectation=gxe.ExpectColumnValuesToBeInSet(
-                column="span_slices_back", value_set=[True]
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="span_slices_back", value_set=[True]
             ),
             severity="error",
             description="Every mention lies inside its current article and its offsets slice "
@@ -145,21 +145,23 @@ MENTIONS_SUITE = Suite(
         ),
         Check(
             name="mention_labels_allowed",
-            expectation=gxe.ExpectColumnValuesToBeInSet(
-                column="entity_type", value_set=["agency", "person", "place"]
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet",
+                column="entity_type",
+                value_set=["agency", "person", "place"],
             ),
             severity="error",
             description="Entity types come from the allowed set (agency, person, place).",
         ),
         Check(
             name="mention_model_name_recorded",
-            expectation=gxe.ExpectColumnValuesToNotBeNull(column="model_name"),
+            expectation=expect("ExpectColumnValuesToNotBeNull", column="model_name"),
             severity="error",
             description="Every mention records the spaCy pipeline that produced it.",
         ),
         Check(
             name="mention_model_version_recorded",
-            expectation=gxe.ExpectColumnValuesToNotBeNull(column="model_version"),
+            expectation=expect("ExpectColumnValuesToNotBeNull", column="model_version"),
             severity="error",
             description="Every mention records the version of that pipeline.",
         ),

@@ -6,12 +6,8 @@ paragraphs, mojibake, articles that are mostly page furniture, named by article 
 paragraph; nothing flagged is removed.
 """
 
-import great_expectations.expectations as gxe
-from ftfy.badness import is_bad
-from great_expectations.expectations.row_conditions import Column
-
 from dagster_project.lib import driver, quality, warehouse
-from dagster_project.lib.quality import Check, Suite
+from dagster_project.lib.quality import Check, Suite, expect
 
 MAX_BOILERPLATE_SHARE = 0.5
 
@@ -51,6 +47,8 @@ from nlp.paragraphs
 
 
 def _build(con, raw_dir):
+    from ftfy.badness import is_bad
+
     frame = warehouse.fetch_df(con, QUERY.format(quarantine=driver.quarantine_relation(con)))
     spans = quality.spans_slice_back(con, SPANS)[["paragraph_id", "slices_back"]]
     frame = frame.merge(
@@ -73,8 +71,8 @@ SUITE = Suite(
     checks=(
         Check(
             name="paragraph_offsets_slice_back",
-            expectation=gxe.ExpectColumnValuesToBeInSet(
-                column="offsets_slice_back", value_set=[True]
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="offsets_slice_back", value_set=[True]
             ),
             severity="error",
             description="Every paragraph's char_start:char_end slices the article text back "
@@ -82,42 +80,49 @@ SUITE = Suite(
         ),
         Check(
             name="every_article_has_paragraphs",
-            expectation=gxe.ExpectColumnValuesToNotBeNull(column="paragraph_id"),
+            expectation=expect("ExpectColumnValuesToNotBeNull", column="paragraph_id"),
             severity="error",
             description="Every current article has at least one paragraph.",
         ),
         Check(
             name="paragraph_ids_unique",
-            expectation=gxe.ExpectColumnValuesToBeUnique(column="paragraph_id"),
+            expectation=expect("ExpectColumnValuesToBeUnique", column="paragraph_id"),
             severity="error",
             description="Paragraph ids identify one paragraph each.",
         ),
         Check(
             name="no_duplicated_paragraphs",
-            expectation=gxe.ExpectColumnValuesToBeInSet(column="is_duplicate", value_set=[False]),
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="is_duplicate", value_set=[False]
+            ),
             severity="warn",
             description="Flags paragraphs that repeat an earlier paragraph of the same article "
             "verbatim (kept, but left out of NLP so that nothing is counted twice).",
         ),
         Check(
             name="no_near_duplicated_paragraphs",
-            expectation=gxe.ExpectColumnValuesToBeNull(column="near_duplicate_of_paragraph_id"),
+            expectation=expect(
+                "ExpectColumnValuesToBeNull", column="near_duplicate_of_paragraph_id"
+            ),
             severity="warn",
             description="Flags paragraphs that largely repeat another paragraph of the article.",
         ),
         Check(
             name="no_mojibake",
-            expectation=gxe.ExpectColumnValuesToBeInSet(column="has_mojibake", value_set=[False]),
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="has_mojibake", value_set=[False]
+            ),
             severity="warn",
             description="Flags paragraphs whose text looks like mis-decoded UTF-8 (mojibake "
             "such as â€™ or Ã©): the source was probably saved in the wrong encoding.",
         ),
         Check(
             name="boilerplate_share_per_article",
-            expectation=gxe.ExpectColumnValuesToBeBetween(
+            expectation=expect(
+                "ExpectColumnValuesToBeBetween",
                 column="article_boilerplate_share",
                 max_value=MAX_BOILERPLATE_SHARE,
-                row_condition=Column("is_first_paragraph") == True,  # noqa: E712 (a GX condition)
+                only_where="is_first_paragraph",
             ),
             severity="warn",
             description=f"Flags articles of which more than {MAX_BOILERPLATE_SHARE:.0%} of the "

@@ -6,10 +6,8 @@ or rejected with a reason. Content (warning): replacement characters in landed t
 that was not UTF-8 (decoded from a legacy encoding: worth a look), rejected files.
 """
 
-import great_expectations.expectations as gxe
-
 from dagster_project.lib import articles
-from dagster_project.lib.quality import Check, Suite, sql
+from dagster_project.lib.quality import Check, Suite, expect, sql
 
 ARTICLES_QUERY = """
 select
@@ -34,35 +32,40 @@ ARTICLES_SUITE = Suite(
     checks=(
         Check(
             name="article_text_present",
-            expectation=gxe.ExpectColumnValuesToBeBetween(column="text_chars", min_value=1),
+            expectation=expect("ExpectColumnValuesToBeBetween", column="text_chars", min_value=1),
             severity="error",
             description="Every current article has non-blank text.",
         ),
         Check(
             name="article_size_within_bounds",
-            expectation=gxe.ExpectColumnValuesToBeBetween(
-                column="size_bytes", min_value=1, max_value=articles.MAX_BYTES
+            expectation=expect(
+                "ExpectColumnValuesToBeBetween",
+                column="size_bytes",
+                min_value=1,
+                max_value=articles.MAX_BYTES,
             ),
             severity="error",
             description=f"Every landed article is 1 byte to {articles.MAX_BYTES:,} bytes.",
         ),
         Check(
             name="content_hash_unique_per_current_article",
-            expectation=gxe.ExpectColumnValuesToBeUnique(column="content_hash"),
+            expectation=expect("ExpectColumnValuesToBeUnique", column="content_hash"),
             severity="error",
             description="The same content is current under one article only (other names "
             "are recorded as aliases), so nothing is counted twice.",
         ),
         Check(
             name="article_text_decodable",
-            expectation=gxe.ExpectColumnValuesToBeBetween(column="replacement_chars", max_value=0),
+            expectation=expect(
+                "ExpectColumnValuesToBeBetween", column="replacement_chars", max_value=0
+            ),
             severity="warn",
             description="Landed text holds no U+FFFD replacement characters.",
         ),
         Check(
             name="article_encoding_utf8",
-            expectation=gxe.ExpectColumnValuesToBeInSet(
-                column="encoding", value_set=["utf_8", "ascii"]
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="encoding", value_set=["utf_8", "ascii"]
             ),
             severity="warn",
             description="Names articles decoded from a legacy encoding (cp1252, latin-1, "
@@ -84,8 +87,8 @@ FILES_SUITE = Suite(
     checks=(
         Check(
             name="every_file_landed_or_rejected",
-            expectation=gxe.ExpectColumnValuesToBeInSet(
-                column="status", value_set=["landed", "rejected"]
+            expectation=expect(
+                "ExpectColumnValuesToBeInSet", column="status", value_set=["landed", "rejected"]
             ),
             severity="error",
             description="Every file in the raw folder either landed or was rejected with a "
@@ -93,7 +96,9 @@ FILES_SUITE = Suite(
         ),
         Check(
             name="no_rejected_files",
-            expectation=gxe.ExpectColumnValuesToNotBeInSet(column="status", value_set=["rejected"]),
+            expectation=expect(
+                "ExpectColumnValuesToNotBeInSet", column="status", value_set=["rejected"]
+            ),
             severity="warn",
             description="Names the files still in the raw folder that were rejected (empty, "
             "binary, undecodable, oversized, malformed, symlinked); see raw.rejects for why.",

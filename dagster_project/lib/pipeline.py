@@ -15,11 +15,15 @@ with `factory = "news_<name>"` and its settings to the config file, and put `<na
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
+import numpy
 import spacy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -136,17 +140,91 @@ def read_rules(file_name: str) -> dict:
         raise ValueError(f"rule file {path} cannot be read: {exc}") from exc
 
 
+def _phrases(pattern: list[dict]) -> list[tuple[str, ...]] | None:
+    """The word sequences a token pattern of fixed words (LOWER/ORTH values or IN lists, "?"
+    optional tokens) matches, or None when it needs a Matcher (gaps, other attributes)."""
+    choices: list[list[str | None]] = []
+    for token in pattern:
+        op = token.get("OP")
+        values = [v for k, v in token.items() if k != "OP"]
+        if set(token) - {"LOWER", "ORTH", "OP"} or len(values) != 1 or op not in (None, "?"):
+            return None
+        value = values[0]
+        if isinstance(value, dict):
+            if set(value) != {"IN"}:
+                return None
+            value = value["IN"]
+        words: list[str | None] = [value] if isinstance(value, str) else list(value)
+        choices.append(words + [None] if op == "?" else words)
+    return [
+        tuple(w for w in combo if w is not None)
+        for combo in itertools.product(*choices)
+        if any(w is not None for w in combo)
+    ]
+
+
+def _first_word_spread(pattern: list[dict]) -> list[list[dict]]:
+    """A pattern whose first token is a word list, as one pattern per word: the Matcher
+    compares a plain LOWER value in C but calls Python for an IN list, at every token."""
+    value = pattern[0].get("LOWER") if set(pattern[0]) == {"LOWER"} else None
+    if not (isinstance(value, dict) and set(value) == {"IN"}):
+        return [pattern]
+    return [[{"LOWER": word}, *pattern[1:]] for word in value["IN"]]
+
+
 class CrimeMatcher:
-    """Writes every match of the crime-type token patterns to `doc.spans[CRIME_CUES]`, each
-    labelled with its crime type."""
+    """Writes every match of the crime-type token patterns (spaCy Matcher format) to
+    `doc.spans[CRIME_CUES]`, each labelled with its crime type.
+
+    The patterns are run by the cheapest machinery that gives the same matches: patterns of
+    fixed words by a PhraseMatcher on LOWER, one-word regular expressions (word families such
+    as "^smuggl") once per distinct word of the vocabulary, and only the rest (gaps between
+    words) by a Matcher, which checks every pattern at every token of the text."""
 
     def __init__(self, nlp: Language, patterns: dict[str, list[list[dict]]]):
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        # every pattern goes through the Matcher's validation, whichever machinery runs it
+        check = Matcher(nlp.vocab, validate=True)
+        self.words = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher = Matcher(nlp.vocab)
+        self.families: list[tuple[re.Pattern, str]] = []
+        self._family_of: dict[int, tuple[str, ...]] = {}
         for crime_type, token_patterns in patterns.items():
-            self.matcher.add(crime_type, token_patterns)
+            check.add(crime_type, token_patterns)
+            for pattern in token_patterns:
+                phrases = _phrases(pattern)
+                regex = pattern[0].get("LOWER") if len(pattern) == 1 else None
+                if phrases:
+                    self.words.add(crime_type, [Doc(nlp.vocab, words=list(p)) for p in phrases])
+                elif (
+                    isinstance(regex, dict)
+                    and set(regex) == {"REGEX"}
+                    and set(pattern[0]) == {"LOWER"}
+                ):
+                    self.families.append((re.compile(regex["REGEX"]), crime_type))
+                else:
+                    self.matcher.add(crime_type, _first_word_spread(pattern))
+
+    def _families(self, key: int, vocab) -> tuple[str, ...]:
+        found = self._family_of.get(key)
+        if found is None:
+            word = vocab.strings[key]
+            found = tuple(crime for regex, crime in self.families if regex.search(word))
+            self._family_of[key] = found
+        return found
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.spans[CRIME_CUES] = self.matcher(doc, as_spans=True)
+        spans = list(self.words(doc, as_spans=True))
+        if len(self.matcher):
+            spans += self.matcher(doc, as_spans=True)
+        if self.families and len(doc):
+            lowers = doc.to_array(LOWER)
+            for key in numpy.unique(lowers).tolist():
+                for crime in self._families(key, doc.vocab):
+                    spans += [
+                        Span(doc, i, i + 1, label=crime)
+                        for i in numpy.flatnonzero(lowers == key).tolist()
+                    ]
+        doc.spans[CRIME_CUES] = sorted(spans)
         return doc
 
 

@@ -12,11 +12,10 @@ columns its checks need, which bounds memory by the largest guarded table's chec
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +28,33 @@ from dagster_project.lib import warehouse
 
 Severity = Literal["error", "warn"]
 SAMPLE_ROWS = 20
+# validation results listed on the Data Docs index page (the most recent first)
+DATA_DOCS_RESULTS = 100
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A GX expectation, named by its class in `great_expectations.expectations`, made only
+    when a suite is validated: importing GX takes seconds, and every run (a no-op one too)
+    loads the suites to define the asset checks. `only_where` names a boolean column that
+    restricts the expectation to the rows where it is true (a GX row condition)."""
+
+    kind: str
+    arguments: Mapping[str, object]
+    only_where: str | None = None
+
+    def build(self):
+        import great_expectations.expectations as gxe
+        from great_expectations.expectations.row_conditions import Column
+
+        arguments = dict(self.arguments)
+        if self.only_where:
+            arguments["row_condition"] = Column(self.only_where) == True  # noqa: E712
+        return getattr(gxe, self.kind)(**arguments)
+
+
+def expect(kind: str, only_where: str | None = None, **arguments) -> Expect:
+    return Expect(kind, arguments, only_where)
 
 
 @dataclass(frozen=True)
@@ -36,7 +62,7 @@ class Check:
     """One expectation of a suite; `name` is the asset check's name in Dagster."""
 
     name: str
-    expectation: object  # a great_expectations.expectations.Expectation
+    expectation: Expect
     severity: Severity
     description: str
 
@@ -148,6 +174,13 @@ def validate(frame: pd.DataFrame, suite: Suite, gx_root: Path) -> SuiteOutcome:
     gx_root.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(gx_root))
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    # the Data Docs index reads every stored validation result on every build: bounded to the
+    # latest ones, a run costs the same after a thousand runs as after one
+    sites = context.variables.data_docs_sites or {}
+    for site in sites.values():
+        site.setdefault("site_index_builder", {"class_name": "DefaultSiteIndexBuilder"})
+        site["site_index_builder"]["validation_results_limit"] = DATA_DOCS_RESULTS
+    context.variables.data_docs_sites = sites
     source = context.data_sources.add_or_update_pandas("warehouse")
     asset_name = ".".join(suite.asset_key)
     try:
@@ -160,7 +193,7 @@ def validate(frame: pd.DataFrame, suite: Suite, gx_root: Path) -> SuiteOutcome:
         batch = asset.add_batch_definition_whole_dataframe("whole_table")
     expectations = []
     for check in suite.checks:
-        expectation = copy.deepcopy(check.expectation)
+        expectation = check.expectation.build()
         expectation.meta = {"check_name": check.name, "severity": check.severity}
         expectation.notes = check.description
         expectations.append(expectation)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from dagster_project.lib import articles, nlp, paragraphs, warehouse
+from dagster_project.lib import articles, driver, warehouse
 from dagster_project.lib.settings import SPACY_MODEL
 from tests.helpers import run_dbt
 
@@ -20,16 +20,12 @@ ARTICLE = (
 
 
 def _stage(path, raw_dir):
+    model = SPACY_MODEL.default
+    version = driver.extractor_version(model)
     with warehouse.connect(path) as con:
         articles.land(con, raw_dir, load_id="test")
-        current = con.execute(articles.CURRENT_ARTICLES).df()
-        frame = paragraphs.classify_articles(current)
-        warehouse.replace_table(con, "nlp.paragraphs", frame)
-        tables = nlp.annotate(
-            frame, current, SPACY_MODEL.default, nlp.REFERENCE_AGENCIES, nlp.REFERENCE_PLACES
-        )
-        for table, rows in tables.items():
-            warehouse.replace_table(con, f"nlp.{table}", rows)
+        driver.classify_paragraphs(con, version)
+        driver.annotate_articles(con, model, version, processes=1)
 
 
 @pytest.fixture

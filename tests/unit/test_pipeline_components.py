@@ -72,3 +72,33 @@ def test_crime_matcher_labels_each_cue_with_its_crime_type(nlp):
 def test_a_malformed_crime_pattern_is_refused(nlp):
     with pytest.raises(ValueError):
         CrimeMatcher(nlp, {"scams": [[{"LOWERCASE": "scam"}]]})
+
+
+def test_crime_matcher_runs_optional_tokens_gaps_and_word_families(nlp):
+    matcher = CrimeMatcher(
+        nlp,
+        {
+            "human_trafficking": [
+                [{"LOWER": "forced"}, {"ORTH": "-", "OP": "?"}, {"LOWER": "labour"}],
+                [
+                    {"LOWER": {"IN": ["workers", "women"]}},
+                    {"LOWER": {"NOT_IN": ["."]}, "OP": "{0,3}"},
+                    {"LOWER": "trafficked"},
+                ],
+            ],
+            "smuggling": [[{"LOWER": {"REGEX": "^smuggl"}}]],
+        },
+    )
+    doc = matcher(
+        nlp(
+            "Forced labour and forced-labour camps. Workers were later trafficked. "
+            "Women left. Then trafficked goods. Smugglers smuggled."
+        )
+    )
+    assert [(s.label_, s.text) for s in doc.spans[CRIME_CUES]] == [
+        ("human_trafficking", "Forced labour"),
+        ("human_trafficking", "forced-labour"),
+        ("human_trafficking", "Workers were later trafficked"),
+        ("smuggling", "Smugglers"),
+        ("smuggling", "smuggled"),
+    ]

@@ -14,6 +14,9 @@ with paragraph_counts as (
         min(paragraph_text) filter (where zone = 'title') as title_from_text,
         min(paragraph_text) filter (where zone = 'dek') as dek
     from {{ ref('stg_nlp__paragraphs') }}
+    {% if is_incremental() %}
+        where article_id in ({{ changed_articles() }})
+    {% endif %}
     group by article_id
 )
 
@@ -32,7 +35,6 @@ select
     a.extraction_version,
     a.extraction_reason,
     a.published_at_source,
-    a.article_text,
     a.size_bytes,
     a.article_version,
     coalesce(p.word_count, 0) as word_count,
@@ -44,3 +46,6 @@ select
     a.loaded_at
 from {{ ref('stg_raw__articles') }} as a
 left join paragraph_counts as p on a.article_id = p.article_id
+{% if is_incremental() %}
+    where a.article_id in ({{ changed_articles() }})
+{% endif %}

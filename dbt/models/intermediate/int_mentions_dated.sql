@@ -7,3 +7,6 @@ select
     coalesce(a.published_date, cast(a.loaded_at as date)) as article_date
 from {{ ref('stg_nlp__mentions') }} as m
 inner join {{ ref('int_articles_summarised') }} as a on m.article_id = a.article_id
+{% if is_incremental() %}
+    where m.article_id in ({{ changed_articles() }})
+{% endif %}

@@ -6,3 +6,6 @@ select
     char_start,
     char_end
 from {{ ref('stg_nlp__crime_types') }}
+{% if is_incremental() %}
+    where article_id in ({{ changed_articles() }})
+{% endif %}

@@ -22,3 +22,6 @@ select
     published_date,
     loaded_at
 from {{ ref('int_articles_summarised') }}
+{% if is_incremental() %}
+    where article_id in ({{ changed_articles() }})
+{% endif %}

@@ -22,3 +22,6 @@ select
     event_date,
     event_date_end
 from {{ ref('stg_nlp__events') }}
+{% if is_incremental() %}
+    where article_id in ({{ changed_articles() }})
+{% endif %}

@@ -19,3 +19,6 @@ select
     char_end,
     confidence
 from {{ ref('int_mentions_dated') }}
+{% if is_incremental() %}
+    where article_id in ({{ changed_articles() }})
+{% endif %}

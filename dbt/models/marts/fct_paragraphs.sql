@@ -15,3 +15,6 @@ select
     is_duplicate,
     is_content
 from {{ ref('stg_nlp__paragraphs') }}
+{% if is_incremental() %}
+    where article_id in ({{ changed_articles() }})
+{% endif %}
