@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.lib import articles, nlp, paragraphs, warehouse
+from dagster_project.lib import articles, driver, nlp, paragraphs, warehouse
 from dagster_project.lib.articles import HTML_EXTRACTOR_VERSION, land
 from dagster_project.lib.settings import SPACY_MODEL
 from tests.helpers import run_dbt
@@ -193,6 +193,7 @@ def test_extraction_columns_reach_dim_articles(tmp_path: Path):
         land(con, raw, "load-1")
         current = con.execute(articles.CURRENT_ARTICLES).df()
         frame = paragraphs.classify_articles(current)
+        driver.ensure_tables(con)
         warehouse.replace_table(con, "nlp.paragraphs", frame)
     result = run_dbt(path, "build", "--select", "+dim_articles", "--indirect-selection", "cautious")
     assert result.returncode == 0, result.stdout[-4000:]
