@@ -20,7 +20,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.defs.metadata import relation_metadata
-from dagster_project.defs.nlp import NLP_TABLES
+from dagster_project.defs.nlp import NLP_ASSETS
 from dagster_project.defs.resources import NlpModelResource, WarehouseResource
 from dagster_project.lib import driver, settings
 
@@ -110,8 +110,8 @@ def record_nlp_tables(context: dg.OpExecutionContext, warehouse: WarehouseResour
     articles = sum(unit["articles"] for unit in units)
     quarantined = sorted(a for unit in units for a in unit["quarantined"])
     with warehouse.connect(read_only=True) as con:
-        tables = {table: relation_metadata(con, f"nlp.{table}") for table in NLP_TABLES}
-    for table in NLP_TABLES:
+        tables = {table: relation_metadata(con, f"nlp.{table}") for table in NLP_ASSETS}
+    for table in NLP_ASSETS:
         context.log_event(
             dg.AssetMaterialization(
                 asset_key=["nlp", table],

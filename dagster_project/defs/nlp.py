@@ -65,6 +65,20 @@ NLP_TABLES = {
     "event_agencies": "One row per agency taking part in an event, with its role.",
     "event_countries": "One row per country involved in an event (ISO-3166 alpha-2).",
 }
+# the driver's bookkeeping, which the incremental marts read: both stages write it, the NLP
+# stage last, so it is materialised (and its dbt sources have a parent) with the annotations
+STATE_TABLES = {
+    "article_state": (
+        "One row per current article version: the paragraph and NLP versions and input "
+        "hashes the driver built it with."
+    ),
+    "quarantine": (
+        "One row per current article version whose processing raised (stage, error, "
+        "extractor version)."
+    ),
+}
+# every table the NLP stage materialises, whichever job runs it
+NLP_ASSETS = {**NLP_TABLES, **STATE_TABLES}
 
 
 @dg.multi_asset(
@@ -76,7 +90,7 @@ NLP_TABLES = {
             group_name="nlp",
             kinds={"spacy", "python", "duckdb"},
         )
-        for table, description in NLP_TABLES.items()
+        for table, description in NLP_ASSETS.items()
     ],
     can_subset=False,
 )
@@ -90,9 +104,9 @@ def nlp_annotations(
     with warehouse.connect() as con:
         stats = driver.annotate_articles(con, nlp_model.model_name, version, log=context.log.info)
         in_quarantine = driver.quarantine_count(con)
-        tables = {table: relation_metadata(con, f"nlp.{table}") for table in NLP_TABLES}
+        tables = {table: relation_metadata(con, f"nlp.{table}") for table in NLP_ASSETS}
     context.log.info(f"nlp: {stats.metadata()}")
-    for table in NLP_TABLES:
+    for table in tables:
         yield dg.MaterializeResult(
             asset_key=["nlp", table],
             metadata={

@@ -11,7 +11,7 @@ from dagster_project.definitions import defs
 from dagster_project.defs import nlp
 from tests.helpers import SAMPLE_RAW
 
-NLP_KEYS = [dg.AssetKey(["nlp", table]) for table in nlp.NLP_TABLES]
+NLP_KEYS = [dg.AssetKey(["nlp", table]) for table in nlp.NLP_ASSETS]
 PARAGRAPHS = dg.AssetKey(["nlp", "paragraphs"])
 
 
