@@ -124,20 +124,26 @@ def prepare(corpus: Path, scale: int, raw: Path) -> list[Path]:
     return files
 
 
-def run(env: dict[str, str]) -> tuple[float, PeakRss]:
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        [str(BIN / "dagster"), "asset", "materialize", "-m", "dagster_project.definitions",
-         "--select", "*"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+def watched(command: list[str], what: str, **popen) -> tuple[str, PeakRss]:
+    """Run `command` with the RSS of its process tree sampled; its stdout and the watcher."""
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, **popen)
     watcher = PeakRss(proc.pid)
     watcher.start()
-    _, err = proc.communicate()
+    out, err = proc.communicate()
     watcher.done.set()
     watcher.join()
     if proc.returncode:
-        raise SystemExit(f"pipeline failed:\n{err[-4000:]}")
+        raise SystemExit(f"{what} failed:\n{err[-4000:]}")
+    return out or "", watcher
+
+
+def run(env: dict[str, str]) -> tuple[float, PeakRss]:
+    started = time.perf_counter()
+    _, watcher = watched(
+        [str(BIN / "dagster"), "asset", "materialize", "-m", "dagster_project.definitions",
+         "--select", "*"],
+        "pipeline", cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
     return time.perf_counter() - started, watcher
 
 
@@ -172,17 +178,10 @@ def parsed_texts(warehouse: Path) -> list[str]:
 
 
 def ceiling(data: Path, processes: int) -> tuple[float, PeakRss]:
-    proc = subprocess.Popen(
+    out, watcher = watched(
         [sys.executable, "-c", CEILING, str(data), MODEL, str(nlp.BATCH_SIZE), str(processes)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        "ceiling", stdout=subprocess.PIPE,
     )  # fmt: skip
-    watcher = PeakRss(proc.pid)
-    watcher.start()
-    out, err = proc.communicate()
-    watcher.done.set()
-    watcher.join()
-    if proc.returncode:
-        raise SystemExit(f"ceiling failed:\n{err[-4000:]}")
     return float(out.strip().splitlines()[-1]), watcher
 
 
