@@ -937,8 +937,8 @@ def default_processes() -> int:
 def _worker_init(model_name: str) -> None:
     from dagster_project.lib import nlp as nlp_lib
 
-    nlp_lib.load_model(model_name)
-    nlp_lib.entity_resources(model_name, nlp_lib.REFERENCE_AGENCIES, nlp_lib.REFERENCE_PLACES)
+    # the pipeline the worker parses with, built before its first batch (no bare model too)
+    nlp_lib.load_pipeline(model_name)
 
 
 class Progress:

@@ -59,15 +59,6 @@ _SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 _SPACE_BREAK = re.compile(r"\s+")
 
 
-def entity_resources(
-    model_name: str, agencies_csv: str | Path, places_csv: str | Path
-) -> AgencyReference:
-    """The reference tables, after building (once per process) the pipeline that reads them;
-    a worker calls it at start so that its first batch does not pay for the loading."""
-    load_pipeline(model_name, agencies_csv, places_csv)
-    return reference_tables(agencies_csv, places_csv)
-
-
 def _mention_id(article_id: str, mention: Mention) -> str:
     key = f"{article_id}:{mention.entity_type}:{mention.char_start}:{mention.char_end}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]

@@ -58,7 +58,7 @@ def _nlp_rows(target: warehouse_lib.Target) -> int:
 
 
 def _start_worker(lake: warehouse_lib.DuckLake) -> None:
-    nlp_lib.load_model(MODEL_NAME)
+    nlp_lib.load_pipeline(MODEL_NAME)
     # one connection for all the worker's units, closed when the worker process ends
     _worker["con"] = warehouse_lib.open_connection(lake)
     _worker["version"] = driver.extractor_version(MODEL_NAME)
