@@ -1129,15 +1129,17 @@ def annotate_articles(
     version: ExtractorVersion,
     processes: int | None = None,
     log: Callable[[str], None] = lambda _m: None,
+    pool_min_chars: int = POOL_MIN_CHARS,
 ) -> StageStats:
     """Bring the nlp tables up to date with nlp.paragraphs (see plan_units): annotate the
-    planned units on worker processes, one per core (in this process when the work is small),
-    and write their rows a few units at a time, logging the progress."""
+    planned units on worker processes, one per core, or in this process with one model load
+    when they hold fewer than `pool_min_chars` characters, and write their rows a few units
+    at a time, logging the progress. Both ways give the same rows."""
     started = time.monotonic()
     plan = plan_units(con, version, log)
     stats = plan.stats
     processes = processes or default_processes()
-    workers = 0 if plan.chars < POOL_MIN_CHARS else min(processes, len(plan.units))
+    workers = 0 if plan.chars < pool_min_chars else min(processes, len(plan.units))
     todo = [a for unit in plan.units for a in unit]
     progress = Progress("nlp", len(todo), plan.chars, log)
     batch: list = []
