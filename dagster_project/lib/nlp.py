@@ -29,6 +29,7 @@ from dagster_project.lib.entities import (
     ParsedParagraph,
     crime_cues,
     detect_crime_types,
+    doc_text,
     extract_entities,
     is_attribution_line,
     reads_as_headline,
@@ -80,8 +81,9 @@ def _sentences(paragraphs: list[ParsedParagraph]) -> list[_Sentence]:
     for para in paragraphs:
         if para.attribution:
             continue
+        whole = doc_text(para.doc)
         for sent in para.doc.sents:
-            text = sent.text
+            text = whole[sent.start_char : sent.end_char]
             lead = len(text) - len(text.lstrip())
             text = text.strip()
             if not text:
@@ -347,7 +349,7 @@ def annotate_parsed(
             annotator.add_article(current, batch)
             batch = []
         current = article_id
-        headline = reads_as_headline(zone, doc.text)
+        headline = reads_as_headline(zone, doc_text(doc))
         batch.append(ParsedParagraph(paragraph_id, char_start, doc, headline, attribution))
     if batch:
         annotator.add_article(current, batch)
