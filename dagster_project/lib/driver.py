@@ -25,7 +25,6 @@ the other articles, so a new article costs its own text plus a scan of the store
 
 from __future__ import annotations
 
-import ast
 import csv
 import hashlib
 import importlib.metadata
@@ -139,15 +138,29 @@ def _digest(*parts: bytes | str) -> str:
 # Extractor version
 
 
-def _lib_imports(path: Path) -> set[str]:
+# `from dagster_project.lib import a, b` (or a parenthesised list), `from dagster_project.lib.a
+# import ...`, `import dagster_project.lib.a`. A scan of the text rather than of its syntax
+# tree: every run computes the extractor version, and parsing the extraction modules cost a
+# few tenths of a second of it (a docstring quoting an import only adds a file to the hash).
+_LIB_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+dagster_project\.lib(?:\.(\w+))?[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)"
+    r"|import[ \t]+dagster_project\.lib\.(\w+))",
+    re.MULTILINE,
+)
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+def _lib_imports(source: str) -> set[str]:
+    """The lib modules a module's source imports."""
     names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module == "dagster_project.lib":
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-            "dagster_project.lib."
-        ):
-            names.add(node.module.split(".")[2])
+    for match in _LIB_IMPORT.finditer(source):
+        module, listed, imported = match.groups()
+        if imported or module:
+            names.add(imported or module)
+            continue
+        for alias in _COMMENT.sub("", listed).strip("() ").split(","):
+            if alias.strip():
+                names.add(alias.split()[0])
     return names
 
 
@@ -161,7 +174,7 @@ def extraction_sources() -> list[Path]:
         if name in seen or not path.is_file():
             continue
         seen.add(name)
-        todo.extend(_lib_imports(path))
+        todo.extend(_lib_imports(path.read_text(encoding="utf-8")))
     return [LIB_DIR / f"{name}.py" for name in sorted(seen)]
 
 
@@ -1116,15 +1129,17 @@ def annotate_articles(
     version: ExtractorVersion,
     processes: int | None = None,
     log: Callable[[str], None] = lambda _m: None,
+    pool_min_chars: int = POOL_MIN_CHARS,
 ) -> StageStats:
     """Bring the nlp tables up to date with nlp.paragraphs (see plan_units): annotate the
-    planned units on worker processes, one per core (in this process when the work is small),
-    and write their rows a few units at a time, logging the progress."""
+    planned units on worker processes, one per core, or in this process with one model load
+    when they hold fewer than `pool_min_chars` characters, and write their rows a few units
+    at a time, logging the progress. Both ways give the same rows."""
     started = time.monotonic()
     plan = plan_units(con, version, log)
     stats = plan.stats
     processes = processes or default_processes()
-    workers = 0 if plan.chars < POOL_MIN_CHARS else min(processes, len(plan.units))
+    workers = 0 if plan.chars < pool_min_chars else min(processes, len(plan.units))
     todo = [a for unit in plan.units for a in unit]
     progress = Progress("nlp", len(todo), plan.chars, log)
     batch: list = []

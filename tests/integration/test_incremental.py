@@ -74,6 +74,22 @@ def test_adding_one_article_processes_only_that_article(tmp_path, raw, version):
         assert _contents(con) == incremental
 
 
+def test_small_work_parses_in_process_with_the_rows_of_the_worker_pool(tmp_path, raw, version):
+    built = {}
+    for name, pool_min_chars in (("in_process", driver.POOL_MIN_CHARS), ("pool", 0)):
+        with warehouse.connect(tmp_path / f"{name}.duckdb") as con:
+            articles.land(con, raw, load_id=str(uuid.uuid4()))
+            driver.classify_paragraphs(con, version)
+            stats = driver.annotate_articles(
+                con, MODEL, version, processes=2, pool_min_chars=pool_min_chars
+            )
+            built[name] = (stats, _contents(con))
+    (small, in_process), (big, pooled) = built["in_process"], built["pool"]
+    assert small.workers == 0 and big.workers >= 1
+    assert small.articles_new == big.articles_new == len(list(raw.glob("*.txt")))
+    assert in_process["mentions"] and in_process == pooled
+
+
 def test_a_changed_and_a_deleted_article_leave_no_rows_of_their_old_versions(
     tmp_path, raw, version
 ):

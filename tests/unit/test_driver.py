@@ -3,6 +3,8 @@ changes traced to names, work units, the extractor version's inputs."""
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from dagster_project.lib import driver
@@ -99,6 +101,47 @@ def test_the_extraction_sources_include_what_the_extractors_import():
     names = {path.name for path in driver.extraction_sources()}
     assert {"paragraphs.py", "entities.py", "events.py", "nlp.py", "driver.py"} <= names
     assert "report.py" not in names and "publish.py" not in names
+    # imported for its spaCy factories alone (`import dagster_project.lib.event_components`)
+    assert "event_components.py" in names
+
+
+@pytest.mark.parametrize(
+    ("source", "names"),
+    [
+        ("from dagster_project.lib import a, b as c\n", {"a", "b"}),
+        ("from dagster_project.lib import (\n    a,  # why\n    b,\n)\n", {"a", "b"}),
+        ("    from dagster_project.lib.a import thing\n", {"a"}),
+        ("import dagster_project.lib.a  # noqa: F401\n", {"a"}),
+        ("from dagster_project.library import a\nimport dagster_project\n", set()),
+        ("from spacy.lib import a\n", set()),
+    ],
+)
+def test_lib_imports_reads_every_import_form(source, names):
+    assert driver._lib_imports(source) == names
+
+
+def _imports_by_syntax(source):
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module == "dagster_project.lib":
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            "dagster_project.lib."
+        ):
+            names.add(node.module.split(".")[2])
+        elif isinstance(node, ast.Import):
+            names.update(
+                alias.name.split(".")[2]
+                for alias in node.names
+                if alias.name.startswith("dagster_project.lib.")
+            )
+    return names
+
+
+def test_lib_imports_finds_what_the_syntax_tree_finds_in_every_lib_module():
+    for path in sorted(driver.LIB_DIR.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        assert driver._lib_imports(source) == _imports_by_syntax(source), path.name
 
 
 def test_progress_says_done_total_rate_and_time_left_when_due(monkeypatch):
