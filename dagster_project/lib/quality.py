@@ -8,10 +8,18 @@ that analysts should see but that must not stop the pipeline.
 GX validates a pandas frame here (GX's SQL datasource fails on DuckDB through duckdb-engine,
 see the README): the suite's query does the heavy lifting in DuckDB and hands GX only the
 columns its checks need, which bounds memory by the largest guarded table's checked columns.
+
+Validation follows what changed. A row-level expectation's verdict on a row depends on that
+row's values only, so each suite remembers (quality.validated_rows) a hash of every frame row
+it validated and which of its row-level checks the row failed: GX sees only the rows it has
+not seen under the suite's current definition, and the failures of the rows it saw before are
+carried into the result (their flagged rows stay in quality.failing_rows from the run that
+found them). Expectations over the whole column (unique, mean) always see the whole frame.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -27,6 +35,11 @@ import pandas as pd
 from dagster_project.lib import warehouse
 
 Severity = Literal["error", "warn"]
+# expectations whose verdict on a row depends on the other rows: validated over the whole frame
+WHOLE_FRAME_KINDS = frozenset({"ExpectColumnValuesToBeUnique", "ExpectColumnMeanToBeBetween"})
+# the frame column saying whether GX has to look at a row (not validated before)
+UNSEEN = "_unseen"
+ROW_HASH = "_row_hash"
 SAMPLE_ROWS = 20
 # validation results listed on the Data Docs index page (the most recent first)
 DATA_DOCS_RESULTS = 100
@@ -43,13 +56,22 @@ class Expect:
     arguments: Mapping[str, object]
     only_where: str | None = None
 
+    @property
+    def per_row(self) -> bool:
+        return self.kind not in WHOLE_FRAME_KINDS
+
     def build(self):
         import great_expectations.expectations as gxe
         from great_expectations.expectations.row_conditions import Column
 
         arguments = dict(self.arguments)
-        if self.only_where:
-            arguments["row_condition"] = Column(self.only_where) == True  # noqa: E712
+        conditions = [Column(c) == True for c in (self.only_where,) if c]  # noqa: E712
+        if self.per_row:
+            conditions.append(Column(UNSEEN) == True)  # noqa: E712
+        if len(conditions) == 2:
+            arguments["row_condition"] = conditions[0] & conditions[1]
+        elif conditions:
+            arguments["row_condition"] = conditions[0]
         return getattr(gxe, self.kind)(**arguments)
 
 
@@ -129,6 +151,8 @@ class CheckOutcome:
     element_count: int
     failing_rows: list[dict] = field(default_factory=list)
     description: str = ""
+    # the last `carried` failing rows were flagged by an earlier run (already recorded then)
+    carried: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +160,8 @@ class SuiteOutcome:
     suite_name: str
     outcomes: list[CheckOutcome]
     data_docs_url: str | None
+    # hash of every row validated now for the first time -> the row-level checks it failed
+    validated: dict[int, list[str]] = field(default_factory=dict)
 
 
 CHECK_RESULTS_DDL = """
@@ -161,27 +187,73 @@ def _jsonable(value):
     return value
 
 
-def validate(frame: pd.DataFrame, suite: Suite, gx_root: Path) -> SuiteOutcome:
-    """Run the suite's expectations over `frame` with a file-backed GX context, so that the
-    suite, the validation results and the Data Docs pages are written under `gx_root`."""
+VALIDATED_ROWS_DDL = """
+create table if not exists quality.validated_rows (
+    suite_name varchar, suite_signature varchar, row_hash ubigint, failed_checks varchar[],
+    run_id varchar, validated_at timestamp
+)
+"""
+
+
+def signature(suite: Suite) -> str:
+    """What the verdicts of a suite's row-level checks depend on besides the row: the checks'
+    definitions (and the GX that ran them). Another signature validates every row anew."""
+    from importlib.metadata import version
+
+    parts = [(c.name, repr(c.expectation)) for c in suite.checks]
+    text = json.dumps([version("great_expectations"), parts])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def row_hashes(frame: pd.DataFrame) -> pd.Series:
+    """One hash per frame row over all its values (pandas' fixed-key hash: stable across
+    processes); equal rows get equal verdicts from a row-level expectation."""
+    return pd.util.hash_pandas_object(frame, index=False).astype("uint64")
+
+
+_CONTEXTS: dict[str, object] = {}
+_CHECKPOINTS: dict[tuple[str, str, str], object] = {}
+
+
+def _context(gx_root: Path):
+    """The file-backed GX context of `gx_root`, made once per process: creating one reads and
+    writes its configuration (seconds for the first suite, a second each after that)."""
+    key = str(gx_root.resolve())
+    if key not in _CONTEXTS:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        # GX would post usage analytics over the network, which this project never reaches out to.
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        gx_root.mkdir(parents=True, exist_ok=True)
+        context = gx.get_context(mode="file", project_root_dir=str(gx_root))
+        context.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False
+        )
+        # the Data Docs index reads every stored validation result on every build: bounded to
+        # the latest ones, a run costs the same after a thousand runs as after one
+        sites = context.variables.data_docs_sites or {}
+        for site in sites.values():
+            site.setdefault("site_index_builder", {"class_name": "DefaultSiteIndexBuilder"})
+            site["site_index_builder"]["validation_results_limit"] = DATA_DOCS_RESULTS
+        context.variables.data_docs_sites = sites
+        # made afresh once per context: every suite adds its asset to this one datasource
+        context.data_sources.add_or_update_pandas("warehouse")
+        _CONTEXTS[key] = context
+    return _CONTEXTS[key]
+
+
+def _checkpoint(suite: Suite, gx_root: Path):
+    """The suite's GX checkpoint in the process's context, stored once per suite definition."""
+    key = (str(gx_root.resolve()), suite.name, signature(suite))
+    if key in _CHECKPOINTS:
+        return _CHECKPOINTS[key]
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    # GX would post usage analytics over the network, which this project never reaches out to.
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    gx_root.mkdir(parents=True, exist_ok=True)
-    context = gx.get_context(mode="file", project_root_dir=str(gx_root))
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    # the Data Docs index reads every stored validation result on every build: bounded to the
-    # latest ones, a run costs the same after a thousand runs as after one
-    sites = context.variables.data_docs_sites or {}
-    for site in sites.values():
-        site.setdefault("site_index_builder", {"class_name": "DefaultSiteIndexBuilder"})
-        site["site_index_builder"]["validation_results_limit"] = DATA_DOCS_RESULTS
-    context.variables.data_docs_sites = sites
-    source = context.data_sources.add_or_update_pandas("warehouse")
+    context = _context(gx_root)
+    source = context.data_sources.get("warehouse")
     asset_name = ".".join(suite.asset_key)
     try:
         asset = source.get_asset(asset_name)
@@ -203,51 +275,113 @@ def validate(frame: pd.DataFrame, suite: Suite, gx_root: Path) -> SuiteOutcome:
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(data=batch, suite=gx_suite, name=suite.name)
     )
-    checkpoint = context.checkpoints.add_or_update(
+    _CHECKPOINTS[key] = context.checkpoints.add_or_update(
         gx.Checkpoint(
             name=suite.name,
             validation_definitions=[definition],
             actions=[UpdateDataDocsAction(name="update_data_docs")],
             result_format={
                 "result_format": "COMPLETE",
-                "unexpected_index_column_names": list(suite.index_columns),
+                "unexpected_index_column_names": [*suite.index_columns, ROW_HASH],
             },
         )
     )
-    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    return _CHECKPOINTS[key]
+
+
+def validate(
+    frame: pd.DataFrame,
+    suite: Suite,
+    gx_root: Path,
+    seen: Mapping[int, Sequence[str]] | None = None,
+) -> SuiteOutcome:
+    """Run the suite's expectations over `frame` with a file-backed GX context, so that the
+    suite, the validation results and the Data Docs pages are written under `gx_root`.
+
+    `seen` maps the hash of a row validated before to the row-level checks it failed then:
+    GX skips those rows for row-level checks and their failures are carried into the result."""
+    seen = seen or {}
+    hashes = row_hashes(frame)
+    unseen = ~hashes.isin(list(seen)) if seen else pd.Series(True, index=frame.index)
+    checked = frame.assign(**{ROW_HASH: hashes, UNSEEN: unseen})
+    run = _checkpoint(suite, gx_root).run(batch_parameters={"dataframe": checked})
+    carried = {check.name: [] for check in suite.checks}
+    for position in (~unseen).to_numpy().nonzero()[0]:
+        for name in seen[int(hashes.iat[position])]:
+            carried.setdefault(name, []).append(position)
     by_name = {c.name: c for c in suite.checks}
     outcomes = []
+    validated = {int(h): [] for h in hashes[unseen].unique()}
     for validation in run.run_results.values():
         for result in validation.results:
             check = by_name[result.expectation_config.meta["check_name"]]
+            per_row = check.expectation.per_row
             details = result.result or {}
             rows = [
                 {k: _jsonable(v) for k, v in row.items()}
                 for row in (details.get("unexpected_index_list") or [])
                 if isinstance(row, dict)
             ]
+            old = checked.iloc[carried[check.name]] if per_row else checked.iloc[[]]
+            column = check.expectation.arguments.get("column")
+            kept = [c for c in (column, *suite.index_columns, ROW_HASH) if c in old.columns]
+            rows += [
+                {k: _jsonable(v) for k, v in row.items()} for row in old[kept].to_dict("records")
+            ]
+            for row in rows:
+                row_hash = row.pop(ROW_HASH, None)
+                if per_row and row_hash in validated:
+                    validated[row_hash].append(check.name)
+            applies = pd.Series(True, index=checked.index)
+            if check.expectation.only_where:
+                applies = checked[check.expectation.only_where].eq(True)
             outcomes.append(
                 CheckOutcome(
                     check_name=check.name,
                     severity=check.severity,
-                    passed=bool(result.success),
-                    unexpected_count=int(details.get("unexpected_count") or 0),
-                    element_count=int(details.get("element_count") or len(frame)),
+                    passed=bool(result.success) and old.empty,
+                    unexpected_count=int(details.get("unexpected_count") or 0) + len(old),
+                    element_count=int(applies.sum())
+                    if per_row
+                    else int(details.get("element_count") or len(frame)),
                     failing_rows=rows,
                     description=check.description,
+                    carried=len(old),
                 )
             )
-    sites = context.get_docs_sites_urls(resource_identifier=None)
+    sites = _context(gx_root).get_docs_sites_urls(resource_identifier=None)
     url = sites[0]["site_url"] if sites else None
-    return SuiteOutcome(suite_name=suite.name, outcomes=outcomes, data_docs_url=url)
+    return SuiteOutcome(
+        suite_name=suite.name, outcomes=outcomes, data_docs_url=url, validated=validated
+    )
+
+
+def seen_rows(con: duckdb.DuckDBPyConnection, suite: Suite) -> dict[int, list[str]]:
+    """The rows this suite validated before under its current definition (by hash), with the
+    row-level checks each failed."""
+    con.execute("create schema if not exists quality")
+    con.execute(VALIDATED_ROWS_DDL)
+    rows = con.execute(
+        "select row_hash, failed_checks from quality.validated_rows "
+        "where suite_name = ? and suite_signature = ? order by validated_at",
+        [suite.name, signature(suite)],
+    ).fetchall()
+    return {int(h): list(failed or []) for h, failed in rows}
 
 
 def run_suite(
-    con: duckdb.DuckDBPyConnection, suite: Suite, gx_root: Path, run_id: str, raw_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    gx_root: Path,
+    run_id: str,
+    raw_dir: Path,
+    revalidate: bool = False,
 ) -> SuiteOutcome:
-    """Validate the suite against the warehouse and append its results to the quality tables."""
+    """Validate the suite against the warehouse and append its results to the quality tables.
+    Row-level checks look only at rows not validated before, unless `revalidate`."""
     frame = suite.build(con, raw_dir)
-    outcome = validate(frame, suite, gx_root)
+    seen = {} if revalidate else seen_rows(con, suite)
+    outcome = validate(frame, suite, gx_root, seen)
     record(con, suite, outcome, run_id)
     return outcome
 
@@ -259,13 +393,15 @@ def record(
     run_id: str,
     checked_at: datetime | None = None,
 ) -> None:
-    """Append one row per check to quality.check_results and every failing row (never the
-    data itself: the flagged rows stay where they are) to quality.failing_rows."""
+    """Append one row per check to quality.check_results, every row flagged for the first time
+    (never the data itself: the flagged rows stay where they are) to quality.failing_rows, and
+    the rows validated for the first time, with their verdicts, to quality.validated_rows."""
     checked_at = (checked_at or datetime.now(UTC)).replace(tzinfo=None)
     asset_key = "/".join(suite.asset_key)
     con.execute("create schema if not exists quality")
     con.execute(CHECK_RESULTS_DDL)
     con.execute(FAILING_ROWS_DDL)
+    con.execute(VALIDATED_ROWS_DDL)
     results, failing = [], []
     for o in outcome.outcomes:
         sample = json.dumps(o.failing_rows[:SAMPLE_ROWS], default=str)
@@ -284,7 +420,7 @@ def record(
                 checked_at,
             )
         )
-        for row in o.failing_rows:
+        for row in o.failing_rows[: len(o.failing_rows) - o.carried]:
             key = "|".join(str(row.get(c)) for c in suite.index_columns)
             failing.append(
                 (
@@ -300,6 +436,18 @@ def record(
     con.executemany("insert into quality.check_results values (?,?,?,?,?,?,?,?,?,?,?)", results)
     if failing:
         con.executemany("insert into quality.failing_rows values (?,?,?,?,?,?,?)", failing)
+    if outcome.validated:
+        rows = pd.DataFrame(
+            {
+                "suite_name": suite.name,
+                "suite_signature": signature(suite),
+                "row_hash": pd.Series(list(outcome.validated), dtype="uint64"),
+                "failed_checks": list(outcome.validated.values()),
+                "run_id": run_id,
+                "validated_at": checked_at,
+            }
+        )
+        con.from_df(rows).insert_into("quality.validated_rows")
 
 
 def failing_rows_markdown(outcome: CheckOutcome, columns: Sequence[str], limit: int = 50) -> str:

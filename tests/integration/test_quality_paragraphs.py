@@ -57,12 +57,32 @@ def _build(path, articles: dict[str, str], paragraphs: list[dict]) -> None:
         warehouse.replace_table(con, "nlp.paragraphs", pd.DataFrame(paragraphs))
 
 
-def _run(path, tmp_path) -> dict[str, quality.CheckOutcome]:
+def _run(path, tmp_path, run_id="test-run", revalidate=False) -> dict[str, quality.CheckOutcome]:
     with warehouse.connect(path) as con:
         outcome = quality.run_suite(
-            con, PARAGRAPHS_SUITE, tmp_path / "gx", run_id="test-run", raw_dir=tmp_path
+            con,
+            PARAGRAPHS_SUITE,
+            tmp_path / "gx",
+            run_id=run_id,
+            raw_dir=tmp_path,
+            revalidate=revalidate,
         )
     return {o.check_name: o for o in outcome.outcomes}
+
+
+def _flagged(path, run_id) -> list[tuple[str, int]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select check_name, row_values from quality.failing_rows where run_id = ?", [run_id]
+        ).fetchall()
+    return sorted((check, json.loads(values)["paragraph_index"]) for check, values in rows)
+
+
+def _validated(path, run_id) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(
+            "select count(*) from quality.validated_rows where run_id = ?", [run_id]
+        ).fetchone()[0]
 
 
 def test_clean_paragraphs_pass_every_check(tmp_path):
@@ -124,3 +144,53 @@ def test_results_and_failing_rows_are_kept_and_data_docs_written(tmp_path):
     assert kept == 4
     docs = tmp_path / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site"
     assert (docs / "index.html").exists()
+
+
+def test_a_row_flagged_by_an_earlier_run_stays_flagged_without_being_validated_again(tmp_path):
+    path = tmp_path / "w.duckdb"
+    rows = _good_paragraphs("a1") + [_paragraph("a1", 3, 47, 63, "First paragraph.", "a1-1")]
+    _build(path, {"a1": TEXT}, rows)
+    first = _run(path, tmp_path, "first")["no_duplicated_paragraphs"]
+    again = _run(path, tmp_path, "again")["no_duplicated_paragraphs"]
+    assert not first.passed and first.carried == 0
+    assert not again.passed and again.unexpected_count == 1 and again.carried == 1
+    assert again.failing_rows[0]["paragraph_index"] == 3
+    assert _validated(path, "first") == 4 and _validated(path, "again") == 0
+    # recorded once, by the run that found it
+    assert _flagged(path, "first") == [("no_duplicated_paragraphs", 3)]
+    assert _flagged(path, "again") == []
+
+
+def test_a_bad_row_of_a_new_article_is_caught_beside_the_earlier_ones(tmp_path):
+    path = tmp_path / "w.duckdb"
+    rows = _good_paragraphs("a1") + [_paragraph("a1", 3, 47, 63, "First paragraph.", "a1-1")]
+    _build(path, {"a1": TEXT}, rows)
+    _run(path, tmp_path, "first")
+    added = _good_paragraphs("a2") + [_paragraph("a2", 3, 47, 63, "First paragraph.", "a2-1")]
+    _build(path, {"a1": TEXT, "a2": TEXT}, rows + added)
+    results = _run(path, tmp_path, "second")
+    dup = results["no_duplicated_paragraphs"]
+    assert dup.unexpected_count == 2 and dup.carried == 1
+    assert {r["article_id"] for r in dup.failing_rows} == {"a1", "a2"}
+    assert _validated(path, "second") == 4
+    assert _flagged(path, "second") == [("no_duplicated_paragraphs", 3)]
+    # a whole-column check sees every row: a new id equal to an old one is caught
+    added[0]["paragraph_id"] = "a1-0"
+    _build(path, {"a1": TEXT, "a2": TEXT}, rows + added)
+    assert not _run(path, tmp_path, "third")["paragraph_ids_unique"].passed
+
+
+def test_a_forced_run_validates_every_row_again(tmp_path):
+    path = tmp_path / "w.duckdb"
+    rows = _good_paragraphs("a1") + [_paragraph("a1", 3, 47, 63, "First paragraph.", "a1-1")]
+    _build(path, {"a1": TEXT}, rows)
+    _run(path, tmp_path, "first")
+    # a verdict the suite no longer trusts (say, recorded by a faulty run): only a forced run
+    # looks at the row again
+    with duckdb.connect(str(path)) as con:
+        con.execute("update quality.validated_rows set failed_checks = []")
+    assert _run(path, tmp_path, "trusting")["no_duplicated_paragraphs"].passed
+    forced = _run(path, tmp_path, "forced", revalidate=True)["no_duplicated_paragraphs"]
+    assert not forced.passed and forced.unexpected_count == 1 and forced.carried == 0
+    assert _validated(path, "forced") == 4
+    assert _run(path, tmp_path, "after")["no_duplicated_paragraphs"].unexpected_count == 1
