@@ -62,9 +62,11 @@ def raw_landing(
             and articles.marts_reflect_raw(con)
             and publish.published_path(warehouse.file).is_file()
         )
+        # a run with nothing to do stores no materialization: no previews to read for it
+        emit = result.changed or not in_step or config.force
         counts = articles.table_counts(con)
-        articles_metadata = relation_metadata(con, "raw.articles")
-        rejects_metadata = relation_metadata(con, "raw.rejects")
+        articles_metadata = relation_metadata(con, "raw.articles") if emit else {}
+        rejects_metadata = relation_metadata(con, "raw.rejects") if emit else {}
     metadata = {
         "load_id": result.load_id,
         "files_seen": result.files_seen,
@@ -77,7 +79,7 @@ def raw_landing(
         "articles_pending_extraction": pending,
     }
     context.log.info(f"landing: {metadata}")
-    if not result.changed and in_step and not config.force:
+    if not emit:
         context.log.info("No file changed and the marts reflect the raw folder: nothing to do.")
         return
     yield dg.MaterializeResult(

@@ -13,33 +13,25 @@ PREVIEW_CHARS = 80
 
 
 def preview_metadata(preview: pd.DataFrame, row_count: int) -> dict:
-    """Row count and a markdown preview of a table the UI shows beside its dbt-given schema."""
-    shown = preview.head(PREVIEW_ROWS).copy()
-    for column in shown.columns:
-        if shown[column].dtype in (object, "string"):
-            shown[column] = shown[column].map(
-                lambda v: (
-                    (v[: PREVIEW_CHARS - 3] + "...")
-                    if isinstance(v, str) and len(v) > PREVIEW_CHARS
-                    else v
-                )
-            )
-    return {
-        "dagster/row_count": row_count,
-        "preview": dg.MetadataValue.md(shown.to_markdown(index=False) if len(shown) else "empty"),
-    }
+    """Row count and a markdown preview of a table the UI shows beside its dbt-given schema;
+    texts are already cut to PREVIEW_CHARS (`relation_metadata` does it in DuckDB)."""
+    shown = preview.head(PREVIEW_ROWS)
+    # no number parsing of every cell: the preview shows the values as DuckDB gave them
+    table = shown.to_markdown(index=False, disable_numparse=True) if len(shown) else "empty"
+    return {"dagster/row_count": row_count, "preview": dg.MetadataValue.md(table)}
 
 
 def relation_metadata(con: duckdb.DuckDBPyConnection, relation: str, schema: bool = True) -> dict:
     """Row count, preview and (unless dbt already describes it) column schema of a table in
     the warehouse; empty when the relation does not exist."""
-    if not warehouse.table_exists(con, relation):
+    columns = warehouse.table_columns(con, relation)
+    if not columns:
         return {}
     rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
-    columns = warehouse.table_columns(con, relation)
     # texts are cut in DuckDB: a preview never reads, nor stores in the instance, a whole text
     shown = ", ".join(
-        f'left("{name}", {PREVIEW_CHARS + 1}) as "{name}"'
+        f'case when length("{name}") > {PREVIEW_CHARS} '
+        f'then left("{name}", {PREVIEW_CHARS - 3}) || \'...\' else "{name}" end as "{name}"'
         if kind.upper() == "VARCHAR"
         else f'"{name}"'
         for name, kind in columns

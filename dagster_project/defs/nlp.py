@@ -102,7 +102,12 @@ def nlp_annotations(
     Reference data: dbt/seeds/ref_*.csv."""
     version = driver.extractor_version(nlp_model.model_name)
     with warehouse.connect() as con:
-        stats = driver.annotate_articles(con, nlp_model.model_name, version, log=context.log.info)
+        try:
+            stats = driver.annotate_articles(
+                con, nlp_model.model_name, version, log=context.log.info
+            )
+        except driver.SystematicFailure as failure:
+            raise dg.Failure(str(failure)) from failure
         in_quarantine = driver.quarantine_count(con)
         tables = {table: relation_metadata(con, f"nlp.{table}") for table in NLP_ASSETS}
     context.log.info(f"nlp: {stats.metadata()}")

@@ -27,21 +27,20 @@ from __future__ import annotations
 import codecs
 import encodings
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import dateparser
 import duckdb
-import htmldate
 import pandas as pd
-import trafilatura
 from charset_normalizer import from_bytes
-from trafilatura.settings import use_config
 
 from dagster_project.lib.warehouse import table_exists
 
@@ -53,14 +52,14 @@ HTML_FIELD = "html"
 # (extraction_reason): plain text is landed as written; a web page is read by trafilatura.
 PLAIN_TEXT = "plain_text"
 TRAFILATURA = "trafilatura"
-HTML_EXTRACTOR_VERSION = f"trafilatura {trafilatura.__version__}; htmldate {htmldate.__version__}"
+# the installed versions, read without importing either: only a landing that reads a web
+# page pays their import
+HTML_EXTRACTOR_VERSION = (
+    f"trafilatura {importlib.metadata.version('trafilatura')}; "
+    f"htmldate {importlib.metadata.version('htmldate')}"
+)
 # Less than this is a menu, a cookie notice or a teaser, not an article: the page is rejected.
 MIN_ARTICLE_CHARS = 100
-_TRAFILATURA_CONFIG = use_config()
-_TRAFILATURA_CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", str(MIN_ARTICLE_CHARS))
-# trafilatura reads the date from the page's metadata markup; the wider search through the
-# text and URL is htmldate's, run only when that finds nothing, so the source is known.
-_TRAFILATURA_CONFIG.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
 # A .txt file holding a saved web page: it opens with a doctype or an html/head/body tag
 # (after an XML declaration or comments at most), as every browser's "save page" writes it.
 _HTML_DOCUMENT = re.compile(
@@ -460,6 +459,18 @@ def is_html_document(text: str) -> bool:
     return _HTML_DOCUMENT.match(text) is not None
 
 
+@lru_cache(maxsize=1)
+def _trafilatura_config():
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_OUTPUT_SIZE", str(MIN_ARTICLE_CHARS))
+    # trafilatura reads the date from the page's metadata markup; the wider search through the
+    # text and URL is htmldate's, run only when that finds nothing, so the source is known.
+    config.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
+    return config
+
+
 def extract_html(html: str, reason: str, url: str | None = None) -> Extracted:
     """The main text of a web page and its metadata, or a `no_article_text` Rejection.
 
@@ -469,13 +480,16 @@ def extract_html(html: str, reason: str, url: str | None = None) -> Extracted:
     the publication date when the page's metadata gives none. `reason` says why the input was
     read as HTML (recorded in raw.articles).
     """
+    import htmldate
+    import trafilatura
+
     document = trafilatura.bare_extraction(
         html,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
         favor_precision=True,
-        config=_TRAFILATURA_CONFIG,
+        config=_trafilatura_config(),
     )
     text = normalise_newlines(document.text or "").strip() if document is not None else ""
     if not text:

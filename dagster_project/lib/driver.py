@@ -33,6 +33,7 @@ import json
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -68,6 +69,9 @@ COMMIT_UNITS = 4
 POOL_MIN_CHARS = 300_000
 # a long stage logs its progress at least this often
 PROGRESS_SECONDS = 30.0
+# a run in which more than half of at least this many articles fail the NLP stage with the
+# same error has a broken deployment (a missing spaCy factory, say), not bad articles
+SYSTEMATIC_MIN_ARTICLES = 10
 
 NLP_TABLES = {
     "sentences": nlp_tables.SENTENCE_COLUMNS,
@@ -420,6 +424,35 @@ def _quarantine(
     ids = [r[0] for r in rows]
     con.execute("delete from nlp.quarantine where article_id in (select unnest(?))", [ids])
     con.executemany("insert into nlp.quarantine values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+class SystematicFailure(RuntimeError):
+    """Most articles of a stage failed the same way: the extractor, not the input, is broken."""
+
+
+def systematic_error(processed: int, failures: dict[str, str]) -> str | None:
+    """The message a stage fails with when more than half of its `processed` articles (at
+    least SYSTEMATIC_MIN_ARTICLES) failed with one error (`failures`: article id -> error,
+    the same error up to the article's own id); None when the failures are the articles'."""
+    if processed < SYSTEMATIC_MIN_ARTICLES or not failures:
+        return None
+    errors = Counter(
+        error.replace(article_id, "<article>") for article_id, error in failures.items()
+    )
+    error, count = errors.most_common(1)[0]
+    if 2 * count <= processed:
+        return None
+    return (
+        f"{count} of {processed} articles failed with the same error, so the extraction itself "
+        f"is broken (not quarantined, retried by the next run): {error}"
+    )
+
+
+def _release(con: duckdb.DuckDBPyConnection, ids: Sequence[str], stage: str) -> None:
+    con.execute(
+        "delete from nlp.quarantine where stage = ? and article_id in (select unnest(?))",
+        [stage, list(ids)],
+    )
 
 
 def _quarantined(con: duckdb.DuckDBPyConnection, stage: str, version: ExtractorVersion) -> set[str]:
@@ -1143,10 +1176,10 @@ def annotate_articles(
     todo = [a for unit in plan.units for a in unit]
     progress = Progress("nlp", len(todo), plan.chars, log)
     batch: list = []
-    failed: list[str] = []
+    errors: dict[str, str] = {}
     for result in _annotated(con, plan.units, model_name, version, workers, progress):
         batch.append(result)
-        failed += [a for a, _ in result[0].failures]
+        errors.update(result[0].failures)
         stats.paragraphs_read += result[0].paragraphs
         if len(batch) >= COMMIT_UNITS:
             commit_unit(con, batch, version)
@@ -1154,6 +1187,12 @@ def annotate_articles(
         progress.add(result[0].articles, result[0].chars)
     if batch:
         commit_unit(con, batch, version)
+    failed = list(errors)
+    message = systematic_error(len(todo), errors)
+    if message:
+        # the articles are not at fault: out of quarantine, so the next run tries them again
+        _release(con, failed, "nlp")
+        raise SystematicFailure(message)
     if failed:
         log(f"nlp: quarantined {', '.join(failed)}")
     done = [a for a in todo if a not in set(failed)]

@@ -17,13 +17,13 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
-from spacy.attrs import ORTH
+from spacy.attrs import LOWER, ORTH
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
@@ -64,6 +64,8 @@ CONFIDENCE = {
     "model": 0.5,
 }
 FUZZY_THRESHOLD = 90.0
+# distinct name signatures whose fuzzy search is remembered (a few MB at most)
+FUZZY_CACHE_SIZE = 20_000
 # the `doc.spans` keys the pipeline's rulers (dagster_project/lib/pipeline.py) write and the
 # article-level step reads
 AGENCY_NAMES = "agency_names"
@@ -163,6 +165,9 @@ class Gazetteer:
         self._by_name: dict[str, Place] = {}
         self._nationality: dict[str, str] = {}
         self._demonyms: set[str] = set()
+        # token_indices' memos of the two tests below, by string-store key
+        self.demonym_memo: dict[int, bool] = {}
+        self.nationality_memo: dict[int, bool] = {}
         for place in self.places:
             for name in (place.name, *place.aliases):
                 self._by_name.setdefault(normalise_name(name), place)
@@ -224,6 +229,12 @@ class Gazetteer:
 
     def is_demonym(self, text: str) -> bool:
         return normalise_name(text) in self._demonyms
+
+    def capitalised_demonym(self, word: str) -> bool:
+        return word[:1].isupper() and self.is_demonym(word)
+
+    def capitalised_nationality(self, word: str) -> bool:
+        return word[:1].isupper() and bool(self.nationality(word))
 
     def surface_forms(self) -> Iterable[tuple[str, Place]]:
         for place in self.places:
@@ -350,6 +361,8 @@ class AgencyReference:
                     if len(sig.split()) >= 2:
                         self._signatures.append((sig, head_class(rest), agency))
         self._sig_strings = [s for s, _, _ in self._signatures]
+        # fuzzy's search by signature: names recur within and across articles
+        self._fuzzy_found: dict[str, list[tuple[str, float, int]]] = {}
         # an embassy belongs to its sender but stands in its host: the host decides which
         # of a country's embassies a bare "US Embassy" is
         self._host = {
@@ -479,13 +492,17 @@ class AgencyReference:
         if len(sig.split()) < 2:
             return None
         head = head_class(name)
-        found = process.extract(
-            sig,
-            self._sig_strings,
-            scorer=fuzz.token_sort_ratio,
-            score_cutoff=FUZZY_THRESHOLD,
-            limit=20,
-        )
+        found = self._fuzzy_found.get(sig)
+        if found is None:
+            if len(self._fuzzy_found) >= FUZZY_CACHE_SIZE:
+                self._fuzzy_found.clear()
+            found = self._fuzzy_found[sig] = process.extract(
+                sig,
+                self._sig_strings,
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=FUZZY_THRESHOLD,
+                limit=20,
+            )
         best: dict[str, tuple[float, Agency]] = {}
         for _, score, index in found:
             _, ref_head, agency = self._signatures[index]
@@ -1068,6 +1085,37 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def word_keys(words: Iterable[str]) -> frozenset[int]:
+    """The string-store keys of `words`, for `word_indices`."""
+    return frozenset(hash_string(w) for w in words)
+
+
+def word_indices(doc: Doc, keys: frozenset[int], attr: int = ORTH) -> list[int]:
+    """Indices of the tokens whose text (`attr` ORTH) or lower-case text (LOWER) is one of
+    the words of `keys` (`word_keys`), in order: a walk over a Doc makes a Token object of
+    every token, and most rules look only at a few words."""
+    if not len(doc):
+        return []
+    return [i for i, key in enumerate(doc.to_array(attr).tolist()) if key in keys]
+
+
+def token_indices(
+    doc: Doc, keep: Callable[[str], bool], memo: dict[int, bool], attr: int = ORTH
+) -> list[int]:
+    """Like `word_indices`, for the words that pass `keep`, tested once per distinct word
+    and remembered in `memo` (one per test, kept as long as the vocabulary)."""
+    if not len(doc):
+        return []
+    out = []
+    for i, key in enumerate(doc.to_array(attr).tolist()):
+        passes = memo.get(key)
+        if passes is None:
+            passes = memo[key] = bool(keep(doc.vocab.strings[key]))
+        if passes:
+            out.append(i)
+    return out
+
+
 @dataclass(frozen=True)
 class ParsedParagraph:
     """A parsed paragraph of an article. An attribution line (a byline or a media contact
@@ -1190,14 +1238,20 @@ def _capitalised(doc: Doc, start: int, end: int) -> bool:
     return bool(words) and all(t.text[0].isupper() for t in words if t.lower_ not in CONNECTORS)
 
 
-def _is_name_token(token: Token) -> bool:
-    text = token.text
+def _is_name_word(text: str) -> bool:
     return (
         bool(text)
         and text[0].isupper()
         and any(ch.isalpha() for ch in text)
-        and token.lower_.rstrip(".") not in _CALENDAR_WORDS
+        and text.lower().rstrip(".") not in _CALENDAR_WORDS
     )
+
+
+def _is_name_token(token: Token) -> bool:
+    return _is_name_word(token.text)
+
+
+_NAME_WORD_MEMO: dict[int, bool] = {}
 
 
 def _name_runs(doc: Doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, int]]:
@@ -1206,17 +1260,19 @@ def _name_runs(doc: Doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, 
     complement may go on with "the" ("Court for the Southern District of Florida", "Regional
     Office for Southeast Asia and the Pacific" when the last name is a place)."""
     runs: list[tuple[int, int]] = []
-    i, n = 0, len(doc)
-    while i < n:
-        if not _is_name_token(doc[i]):
-            i += 1
+    n = len(doc)
+    starts = token_indices(doc, _is_name_word, _NAME_WORD_MEMO)
+    names = set(starts)
+    i = 0
+    for start in starts:
+        if start < i:
             continue
-        start = j = i
+        j = start
         while j < n:
             tok = doc[j]
             if j > start and tok.is_sent_start:
                 break
-            if _is_name_token(tok):
+            if j in names:
                 j += 1
                 continue
             if (
@@ -1228,7 +1284,7 @@ def _name_runs(doc: Doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, 
             ):
                 j += 2
                 continue
-            if tok.lower_ in CONNECTORS and j + 1 < n and _is_name_token(doc[j + 1]):
+            if tok.lower_ in CONNECTORS and j + 1 < n and j + 1 in names:
                 j += 1
                 continue
             if (
@@ -1236,7 +1292,7 @@ def _name_runs(doc: Doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, 
                 and doc[j - 1].lower_ in AGENCY_HEADS
                 and j + 2 < n
                 and doc[j + 1].lower_ == "the"
-                and _is_name_token(doc[j + 2])
+                and j + 2 in names
             ):
                 # a complement of a head word: "Court for the Southern District of Florida"
                 j += 2
@@ -1253,7 +1309,7 @@ def _name_runs(doc: Doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, 
                 continue
             break
         runs.append((start, j))
-        i = max(j, i + 1)
+        i = max(j, start + 1)
     return runs
 
 
@@ -1356,15 +1412,17 @@ def _name_start_before(doc: Doc, end: int) -> int:
     return start
 
 
+_PLACE_KIND_KEYS = word_keys(PLACE_KIND_NOUNS)
+
+
 def kind_noun_places(doc: Doc, gazetteer: Gazetteer) -> list[tuple[Span, str]]:
     """Places named by a capitalised name before a lowercase noun of place kind: "Buon
     commune", "Nam Yuen district", "Stung Treng and Champasak provinces", and both ends of a
     border crossing ("the Xa Mat - Trapeang Phlong border gate"). Returns (span, place type)."""
     out: list[tuple[Span, str]] = []
-    for tok in doc:
-        kind = PLACE_KIND_NOUNS.get(tok.text)
-        if kind is None:
-            continue
+    for i in word_indices(doc, _PLACE_KIND_KEYS):
+        tok = doc[i]
+        kind = PLACE_KIND_NOUNS[tok.text]
         end = tok.i
         while end > 0 and doc[end - 1].text in _BORDER_WORDS:
             end -= 1
@@ -1488,15 +1546,20 @@ def _name_piece(doc: Doc, i: int) -> bool:
     return tok.is_alpha and i > 0 and doc[i - 1].text in _HYPHENS and doc[i - 2].whitespace_ == ""
 
 
+_COMMA_KEYS = word_keys([","])
+_COMMA_BRACKET_KEYS = word_keys([",", "("])
+
+
 def named_before_country(doc: Doc, gazetteer: Gazetteer) -> list[Span]:
     """A proper name written before its country, "<Name>, <Country>" or "<Name> (<Country>)",
     where the country closes the phrase: "Cha-am, Thailand", "Ban Na (Lao PDR)". The name
     stops after an organisation word ("Training Center Brunswick, Georgia" gives Brunswick)
     and is no part of an "of" phrase ("Ministry of Finance, the U.S. Embassy")."""
     out = []
-    for tok in doc:
-        if tok.text not in {",", "("} or tok.i == 0:
+    for i in word_indices(doc, _COMMA_BRACKET_KEYS):
+        if i == 0:
             continue
+        tok = doc[i]
         country = None
         for k in (4, 3, 2, 1):
             window = doc[tok.i + 1 : tok.i + 1 + k]
@@ -1645,14 +1708,14 @@ class _ArticleExtractor:
                 first.setdefault(place.country_code, order)
             if self.paragraphs[p].attribution:
                 continue
-            for tok in self.paragraphs[p].doc:
-                if tok.i in org_tokens[p]:
+            doc = self.paragraphs[p].doc
+            for i in token_indices(doc, self.gaz.capitalised_demonym, self.gaz.demonym_memo):
+                if i in org_tokens[p]:
                     continue
-                if tok.text[:1].isupper() and self.gaz.is_demonym(tok.text):
-                    code = self.gaz.nationality(tok.text)
-                    if code:
-                        counts[code] += 1
-                        first.setdefault(code, 10**6 + tok.i)
+                code = self.gaz.nationality(doc[i].text)
+                if code:
+                    counts[code] += 1
+                    first.setdefault(code, 10**6 + i)
         return sorted(counts, key=lambda c: (-counts[c], first[c]))
 
     # agencies ----------------------------------------------------------------------------
@@ -2003,12 +2066,13 @@ class _ArticleExtractor:
             acronym = find_acronym_definition(text[span.end_char :], text[: span.start_char])
             if acronym:
                 defined.setdefault(acronym, cand.link.agency)
+        defined_keys = word_keys(defined)
         for p, para in enumerate(self.paragraphs):
             if para.attribution:
                 continue
             doc = para.doc
             spans = list(doc.spans[AGENCY_ACRONYMS])
-            spans += [doc[t.i : t.i + 1] for t in doc if t.text in defined]
+            spans += [doc[i : i + 1] for i in word_indices(doc, defined_keys)]
             for span in filter_spans(spans):
                 if not self._free(p, span.start, span.end):
                     continue
@@ -2211,12 +2275,12 @@ class _ArticleExtractor:
         # names some use in the article shows to be a group or a place: no person anywhere
         not_people: dict[tuple[str, ...], str] = {}
         # only tokens that open a known name or are a short form are looked at
-        wanted = {hash_string(word) for word in (*by_first, *short)}
+        wanted = word_keys((*by_first, *short))
         for p, para in enumerate(self.paragraphs):
             doc = para.doc
             after = 0
-            for i, orth in enumerate(doc.to_array(ORTH).tolist()):
-                if orth not in wanted or i < after:
+            for i in word_indices(doc, wanted):
+                if i < after:
                     continue
                 hit = None
                 for words in by_first.get(doc[i].text, ()):
@@ -2339,9 +2403,7 @@ class _ArticleExtractor:
         best: tuple[tuple[str, ...], str] | None = None
         for p, para in enumerate(self.paragraphs):
             doc = para.doc
-            for tok in doc:
-                if tok.text != word:
-                    continue
+            for tok in (doc[i] for i in word_indices(doc, word_keys([word]))):
                 j = tok.i
                 while (
                     j > tok.sent.start
@@ -2383,11 +2445,12 @@ class _ArticleExtractor:
         ]
         rank = self._country_rank(places, org_tokens)
         self.countries_named = set(rank) | {
-            code
+            self.gaz.nationality(para.doc[i].text)
             for para in self.paragraphs
             if not para.attribution
-            for tok in para.doc
-            if tok.text[:1].isupper() and (code := self.gaz.nationality(tok.text))
+            for i in token_indices(
+                para.doc, self.gaz.capitalised_nationality, self.gaz.nationality_memo
+            )
         }
         cands, pending = self._candidates(rank)
         self._select(cands, rank)
@@ -2531,6 +2594,12 @@ def _names_an_organisation(doc: Doc, start: int, end: int) -> bool:
 _RELATIVE_WORDS = _words("relative_words")
 _AGE_FOLLOWERS = {",", ")", ".", "of", "from", "who", "and", "was", "is"}
 _SURNAME_CUES = _words("surname_cues")
+_SURNAME_CUE_KEYS = word_keys(_SURNAME_CUES)
+_NAME_TITLE_MEMO: dict[int, bool] = {}
+
+
+def _names_title(lower: str) -> bool:
+    return lower.rstrip(".") in NAME_TITLES
 
 
 def _is_cap_word(token: Token) -> bool:
@@ -2584,8 +2653,9 @@ def appositive_name_spans(doc: Doc) -> list[tuple[int, int]]:
     Counsellor at the Embassy", "Siriporn Chaiwat, Communications Officer") or an age
     ("Chan Virak, 47, of Phnom Penh")."""
     out = []
-    for comma in doc:
-        if comma.text != "," or comma.i < 2 or comma.i + 1 >= len(doc):
+    for i in word_indices(doc, _COMMA_KEYS):
+        comma = doc[i]
+        if comma.i < 2 or comma.i + 1 >= len(doc):
             continue
         start = _name_run_before(doc, comma.i)
         if not 2 <= _word_count(doc, start, comma.i) <= 4:
@@ -2607,9 +2677,10 @@ def titled_name_spans(doc: Doc) -> list[tuple[int, int]]:
     """Two to four capitalised words right after a title or rank ("Pol Sub Lt Somchai Jaidee",
     "Interior Minister Sar Sokha", "Judge Sam Rithy")."""
     out = []
-    for tok in doc:
+    for i in token_indices(doc, _names_title, _NAME_TITLE_MEMO, LOWER):
+        tok = doc[i]
         title = tok.lower_.rstrip(".")
-        if title not in NAME_TITLES or tok.i + 1 >= len(doc):
+        if tok.i + 1 >= len(doc):
             continue
         if title in _AGENCY_OPENING_TITLES and not (
             tok.i > 0 and doc[tok.i - 1].lower_.rstrip(".") in TITLE_WORDS
@@ -2635,8 +2706,8 @@ def titled_name_spans(doc: Doc) -> list[tuple[int, int]]:
 def surnamed_spans(doc: Doc) -> list[tuple[int, int]]:
     """The name after "surnamed" ("a man surnamed Choi")."""
     out = []
-    for tok in doc:
-        if tok.lower_ in _SURNAME_CUES and tok.i + 1 < len(doc):
+    for tok in (doc[i] for i in word_indices(doc, _SURNAME_CUE_KEYS, LOWER)):
+        if tok.i + 1 < len(doc):
             end = _name_run_after(doc, tok.i + 1, limit=3)
             if end > tok.i + 1:
                 out.append((tok.i + 1, end))

@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from dagster_project.lib import events as event_extraction
 from dagster_project.lib.entities import (
@@ -28,6 +29,7 @@ from dagster_project.lib.entities import (
     ParsedParagraph,
     crime_cues,
     detect_crime_types,
+    doc_text,
     extract_entities,
     is_attribution_line,
     reads_as_headline,
@@ -79,8 +81,9 @@ def _sentences(paragraphs: list[ParsedParagraph]) -> list[_Sentence]:
     for para in paragraphs:
         if para.attribution:
             continue
+        whole = doc_text(para.doc)
         for sent in para.doc.sents:
-            text = sent.text
+            text = whole[sent.start_char : sent.end_char]
             lead = len(text) - len(text.lstrip())
             text = text.strip()
             if not text:
@@ -273,7 +276,7 @@ def parse_pieces(text: str, limit: int = MAX_PARSE_CHARS) -> list[tuple[int, int
     return pieces
 
 
-def _read_rows(
+def read_rows(
     paragraphs: pd.DataFrame,
 ) -> Iterator[tuple[str, tuple[str, str, int, str, bool]]]:
     """Content paragraphs, and the attribution lines of page furniture (read for people only),
@@ -305,7 +308,7 @@ def _read_rows(
 def parse_texts(paragraphs: pd.DataFrame) -> list[str]:
     """The texts `annotate` hands spaCy for these paragraphs, in its order (what a benchmark
     of the bare parse must read to be comparable)."""
-    return [text for text, _ in _read_rows(paragraphs)]
+    return [text for text, _ in read_rows(paragraphs)]
 
 
 def annotate(
@@ -324,16 +327,29 @@ def annotate(
     """
     places_csv = reference_places_csv or Path(reference_agencies_csv).with_name("ref_places.csv")
     nlp = load_pipeline(model_name, reference_agencies_csv, places_csv)
-    annotator = _Annotator(nlp, reference_tables(reference_agencies_csv, places_csv), articles)
+    parsed = nlp.pipe(read_rows(paragraphs), as_tuples=True, batch_size=BATCH_SIZE)
+    return annotate_parsed(
+        parsed, articles, nlp, reference_tables(reference_agencies_csv, places_csv)
+    )
+
+
+def annotate_parsed(
+    parsed: Iterable[tuple[Doc, tuple[str, str, int, str, bool]]],
+    articles: pd.DataFrame,
+    nlp: Language,
+    reference: AgencyReference,
+) -> dict[str, pd.DataFrame]:
+    """The frames of `annotate` from its parse (`nlp.pipe` of `read_rows`, as tuples): the
+    article-level steps alone, which a benchmark times apart from the parse."""
+    annotator = _Annotator(nlp, reference, articles)
     current: str | None = None
     batch: list[ParsedParagraph] = []
-    parsed = nlp.pipe(_read_rows(paragraphs), as_tuples=True, batch_size=BATCH_SIZE)
     for doc, (article_id, paragraph_id, char_start, zone, attribution) in parsed:
         if article_id != current and batch:
             annotator.add_article(current, batch)
             batch = []
         current = article_id
-        headline = reads_as_headline(zone, doc.text)
+        headline = reads_as_headline(zone, doc_text(doc))
         batch.append(ParsedParagraph(paragraph_id, char_start, doc, headline, attribution))
     if batch:
         annotator.add_article(current, batch)

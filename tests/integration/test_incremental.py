@@ -177,6 +177,33 @@ def test_an_article_that_raises_is_quarantined_and_retried_under_a_new_version(
     assert retried.articles_quarantined == 0 and left == 0
 
 
+def test_most_articles_failing_the_same_way_fail_the_stage_and_stay_out_of_quarantine(
+    tmp_path, raw, version, monkeypatch
+):
+    for i in range(5):
+        marker = "\nMARKER-S\n" if i < 4 else ""
+        text = ADDED.replace("thirty", f"{30 + i}") + marker
+        (raw / f"added_{i}.txt").write_text(text, encoding="utf-8")
+    for path in sorted(raw.glob("*.txt"))[:2]:
+        path.write_text(path.read_text(encoding="utf-8") + "\nMARKER-S\n", encoding="utf-8")
+    monkeypatch.setenv(driver.FAULT_SETTING, "nlp:MARKER-S")
+    with warehouse.connect(tmp_path / "a.duckdb") as con:
+        articles.land(con, raw, load_id=str(uuid.uuid4()))
+        driver.classify_paragraphs(con, version)
+        with pytest.raises(driver.SystematicFailure, match="6 of 10 articles") as failure:
+            driver.annotate_articles(con, MODEL, version, processes=1)
+        quarantined = con.execute("select count(*) from nlp.quarantine").fetchone()[0]
+        annotated = con.execute(
+            "select count(*) from nlp.article_state where nlp_version = ?", [version.version]
+        ).fetchone()[0]
+        monkeypatch.delenv(driver.FAULT_SETTING)
+        fixed = driver.annotate_articles(con, MODEL, version, processes=1)
+    assert driver.FAULT_SETTING in str(failure.value)
+    assert (quarantined, annotated) == (0, 4)
+    # the same extractor version: the articles were not set aside, the next run does them
+    assert (fixed.articles_new, fixed.articles_quarantined) == (6, 0)
+
+
 def test_a_retried_unit_never_duplicates_rows(tmp_path, raw, version):
     with warehouse.connect(tmp_path / "a.duckdb") as con:
         _build(con, raw, version)

@@ -158,3 +158,33 @@ def test_progress_says_done_total_rate_and_time_left_when_due(monkeypatch):
     monkeypatch.setattr(driver, "PROGRESS_SECONDS", 3600.0)
     progress.add(2, 500)
     assert lines[-1].startswith("nlp: 4/4 articles, ") and lines[-1].endswith("about 0 s left")
+
+
+FACTORY = "ValueError: [E002] Can't find factory for 'event_status'"
+
+
+@pytest.mark.parametrize(
+    ("processed", "failures", "fails"),
+    [
+        pytest.param(10, {f"a{i}": FACTORY for i in range(6)}, True, id="most_the_same"),
+        pytest.param(12, {f"a{i}": FACTORY for i in range(6)}, False, id="half_is_not_most"),
+        pytest.param(9, {f"a{i}": FACTORY for i in range(9)}, False, id="too_few_articles"),
+        pytest.param(10, {"a1": FACTORY}, False, id="one_article"),
+        pytest.param(
+            10,
+            {f"a{i}": f"RuntimeError: fault in a{i}" for i in range(6)},
+            True,
+            id="same_up_to_the_article_id",
+        ),
+        pytest.param(
+            10, {f"a{i}": f"ValueError: bad value {i}" for i in range(6)}, False, id="different"
+        ),
+        pytest.param(0, {}, False, id="nothing_processed"),
+    ],
+)
+def test_a_stage_fails_only_when_most_articles_fail_the_same_way(processed, failures, fails):
+    message = driver.systematic_error(processed, failures)
+    assert (message is not None) == fails
+    if fails:
+        assert f"{len(failures)} of {processed} articles" in message
+        assert next(iter(failures.values())).split(":")[0] in message
