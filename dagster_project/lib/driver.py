@@ -593,28 +593,12 @@ STATE_COLUMNS = (
 )
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: list) -> None:
-    """Insert tuples in bulk (through a registered frame: executemany goes row by row)."""
-    if not rows:
-        return
-    frame = pd.DataFrame(rows, columns=list(columns))
-    con.register("_bulk", frame)
-    try:
-        con.execute(
-            f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from _bulk"
-        )
-    finally:
-        con.unregister("_bulk")
-
-
 def _upsert_state(con: duckdb.DuckDBPyConnection, rows: list) -> None:
     """Replace the paragraph half of the articles' state, keeping the NLP half of an article
     whose content is unchanged (delete, then insert: DuckLake has no upsert)."""
     if not rows:
         return
-    frame = pd.DataFrame(rows, columns=list(STATE_COLUMNS))
-    con.register("_state", frame)
-    try:
+    with warehouse.registered(con, "_state", pd.DataFrame(rows, columns=list(STATE_COLUMNS))):
         con.execute(
             """
             create or replace temp table _state_kept as
@@ -628,8 +612,6 @@ def _upsert_state(con: duckdb.DuckDBPyConnection, rows: list) -> None:
         )
         con.execute("insert into nlp.article_state by name select * from _state_kept")
         con.execute("drop table _state_kept")
-    finally:
-        con.unregister("_state")
 
 
 def _paragraphs_hash(rows: Sequence[paragraph_lib.Paragraph]) -> str:
@@ -689,7 +671,7 @@ def classify_paragraphs(
                 failures.append((row.article_id, _error_text(exc)))
         con.execute("begin transaction")
         _delete_articles(con, "nlp.recurrence_keys", ids)
-        _insert(con, "nlp.recurrence_keys", KEY_COLUMNS, rows)
+        warehouse.insert_rows(con, "nlp.recurrence_keys", KEY_COLUMNS, rows)
         _drop_results(con, [a for a, _ in failures])
         _quarantine(con, failures, frame, "paragraphs", version)
         con.execute("commit")

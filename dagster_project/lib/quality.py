@@ -171,6 +171,28 @@ create table if not exists quality.check_results (
     unexpected_sample varchar, data_docs_url varchar, checked_at timestamp
 )
 """
+CHECK_RESULTS_COLUMNS = (
+    "run_id",
+    "suite_name",
+    "check_name",
+    "asset_key",
+    "severity",
+    "passed",
+    "unexpected_count",
+    "element_count",
+    "unexpected_sample",
+    "data_docs_url",
+    "checked_at",
+)
+FAILING_ROWS_COLUMNS = (
+    "run_id",
+    "suite_name",
+    "check_name",
+    "asset_key",
+    "row_key",
+    "row_values",
+    "checked_at",
+)
 FAILING_ROWS_DDL = """
 create table if not exists quality.failing_rows (
     run_id varchar, suite_name varchar, check_name varchar, asset_key varchar,
@@ -433,21 +455,28 @@ def record(
                     checked_at,
                 )
             )
-    con.executemany("insert into quality.check_results values (?,?,?,?,?,?,?,?,?,?,?)", results)
-    if failing:
-        con.executemany("insert into quality.failing_rows values (?,?,?,?,?,?,?)", failing)
+    warehouse.insert_rows(con, "quality.check_results", CHECK_RESULTS_COLUMNS, results)
+    warehouse.insert_rows(con, "quality.failing_rows", FAILING_ROWS_COLUMNS, failing)
     if outcome.validated:
+        # the verdicts travel as text: DuckDB types a column of Python lists from a sample of
+        # its rows, and a sample of empty lists ("no check failed") types it NULL[]
         rows = pd.DataFrame(
             {
                 "suite_name": suite.name,
                 "suite_signature": signature(suite),
                 "row_hash": pd.Series(list(outcome.validated), dtype="uint64"),
-                "failed_checks": list(outcome.validated.values()),
+                "failed_checks": ["\n".join(v) for v in outcome.validated.values()],
                 "run_id": run_id,
                 "validated_at": checked_at,
             }
         )
-        con.from_df(rows).insert_into("quality.validated_rows")
+        with warehouse.registered(con, "_validated", rows):
+            con.execute(
+                "insert into quality.validated_rows select suite_name, suite_signature, row_hash, "
+                "case when failed_checks = '' then []::varchar[] "
+                "else string_split(failed_checks, chr(10)) end, run_id, validated_at "
+                "from _validated"
+            )
 
 
 def failing_rows_markdown(outcome: CheckOutcome, columns: Sequence[str], limit: int = 50) -> str:

@@ -292,3 +292,25 @@ def hold(path: str | Path, wait_seconds: float = 0) -> FileLock:
     started = datetime.now(UTC).isoformat(timespec="seconds")
     owner.write_text(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
     return lock
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> Iterator[None]:
+    """`frame` readable as the view `name` on `con` for the length of the block."""
+    con.register(name, frame)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list | tuple, rows: list
+) -> None:
+    """Insert tuples in bulk through a registered frame: `executemany` goes row by row, minutes
+    for the hundred thousand rows one long page can flag."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    with registered(con, "_bulk", pd.DataFrame(rows, columns=list(columns))):
+        con.execute(f"insert into {table} ({names}) select {names} from _bulk")

@@ -194,3 +194,22 @@ def test_a_forced_run_validates_every_row_again(tmp_path):
     assert not forced.passed and forced.unexpected_count == 1 and forced.carried == 0
     assert _validated(path, "forced") == 4
     assert _run(path, tmp_path, "after")["no_duplicated_paragraphs"].unexpected_count == 1
+
+
+def test_verdicts_are_kept_when_a_sample_of_the_rows_all_pass(tmp_path):
+    # DuckDB types a frame column from a sample of its rows: rows that failed nothing there
+    # must not decide the type of the verdicts of a row that failed between them
+    path = tmp_path / "w.duckdb"
+    ids = [f"a{i:04d}" for i in range(2000)]
+    bad = ids[1000:1003]  # three neighbours: whatever the sample's stride, one falls between
+    rows = [p for a in ids for p in _good_paragraphs(a)]
+    rows += [_paragraph(a, 3, 47, 63, "First paragraph.", f"{a}-1") for a in bad]
+    _build(path, dict.fromkeys(ids, TEXT[:45]) | dict.fromkeys(bad, TEXT), rows)
+    dup = _run(path, tmp_path, "first")["no_duplicated_paragraphs"]
+    assert not dup.passed and dup.unexpected_count == 3
+    assert _validated(path, "first") == len(rows)
+    with duckdb.connect(str(path), read_only=True) as con:
+        failed = con.execute(
+            "select failed_checks from quality.validated_rows where len(failed_checks) > 0"
+        ).fetchall()
+    assert failed == [(["no_duplicated_paragraphs"],)] * 3
