@@ -22,10 +22,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import operator
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import reduce
 from pathlib import Path
 from typing import Literal
 
@@ -65,13 +67,12 @@ class Expect:
         from great_expectations.expectations.row_conditions import Column
 
         arguments = dict(self.arguments)
-        conditions = [Column(c) == True for c in (self.only_where,) if c]  # noqa: E712
-        if self.per_row:
-            conditions.append(Column(UNSEEN) == True)  # noqa: E712
-        if len(conditions) == 2:
-            arguments["row_condition"] = conditions[0] & conditions[1]
-        elif conditions:
-            arguments["row_condition"] = conditions[0]
+        flags = [c for c in (self.only_where, UNSEEN if self.per_row else None) if c]
+        if flags:
+            arguments["row_condition"] = reduce(
+                operator.and_,
+                (Column(flag) == True for flag in flags),  # noqa: E712
+            )
         return getattr(gxe, self.kind)(**arguments)
 
 
