@@ -72,6 +72,7 @@ AGENCY_NAMES = "agency_names"
 AGENCY_ACRONYMS = "agency_acronyms"
 PLACE_NAMES = "place_names"
 CRIME_CUES = "crime_cues"
+ORGANISATION_NAMES = "organisation_names"
 
 # ---------------------------------------------------------------------------------------------
 # Name normalisation
@@ -2309,6 +2310,8 @@ class _ArticleExtractor:
                     found.append((_PersonHit(p, s, e, names[words], method, role), words))
                     if words not in not_people:
                         reading = self._reads_as_no_person(p, s, e, words)
+                        if " ".join(words) in self._organisation_names:
+                            reading = "group"
                         if reading:
                             not_people[words] = reading
                 after = e
@@ -2322,6 +2325,17 @@ class _ArticleExtractor:
             for hit, words in found
             if words not in not_people and not self._common_words(w.lower() for w in words)
         ]
+
+    @cached_property
+    def _organisation_names(self) -> set[str]:
+        """Names that some sentence of the article says are organisations ("<Name>, a
+        Texas-based company"): a model's place or person reading of them is wrong anywhere."""
+        return {
+            span.text
+            for para in self.paragraphs
+            if not para.attribution
+            for span in para.doc.spans.get(ORGANISATION_NAMES, ())
+        }
 
     def _common_words(self, words: Iterable[str]) -> bool:
         """Whether the article writes every one of these words in lower case somewhere: a
@@ -2533,6 +2547,8 @@ class _ArticleExtractor:
                 if tokens & person_tokens[p] or (span.start, span.end) in modifiers:
                     continue
                 by_rule = (p, span.start, span.end) in self.rule_places
+                if place is None and not by_rule and span.text in self._organisation_names:
+                    continue
                 if tokens & self.taken[p] and not _locates(span):
                     continue
                 name = place.name if place else re.sub(r"^(?i:the)\s+", "", span.text)
