@@ -537,6 +537,24 @@ def agency_words(name: str) -> list[str]:
 _LEGAL_TEXT_OPENERS = _words("legal_text_openers")
 
 
+_LEGAL_TEXT_CLOSERS = _words("legal_text_closers")
+
+
+def _titles_a_law(doc: Doc, start: int, end: int) -> bool:
+    """Whether a name is the title of a law ("the National Police Act", "the Serious Crime
+    and Police Bill"): it ends with, or is followed by, a capitalised law word that no further
+    name word follows ("Police Law Enforcement" is no law)."""
+    for i in (end - 1, end):
+        if (
+            start < i < len(doc)
+            and doc[i].is_title
+            and doc[i].lower_ in _LEGAL_TEXT_CLOSERS
+            and not (i + 1 < len(doc) and doc[i + 1].is_title)
+        ):
+            return True
+    return False
+
+
 def is_non_agency_name(name: str) -> bool:
     """Outlets, schools, NGOs, companies, criminal groups, events and laws."""
     words = agency_words(name)
@@ -1204,6 +1222,8 @@ def _strip_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
         or doc[start].is_punct
         or doc[start].lower_ in _DETERMINERS
         or doc[start].lower_ in CONNECTORS
+        # a capitalised preposition opening a sentence ("At the Court of Appeal ...")
+        or doc[start].pos_ == "ADP"
         or not doc[start].text.strip("•·-–—*")
     ):
         start += 1
@@ -1888,6 +1908,8 @@ class _ArticleExtractor:
                     raw.append((ent.start, ent.end, False, True))
             seen = set()
             for s, e, exact, model in raw:
+                if not para.headline_like and _titles_a_law(doc, s, e):
+                    continue
                 pieces = (
                     [(s, e)]
                     if exact
