@@ -803,6 +803,10 @@ PLACE_KIND_NOUNS = _table("place_kind_nouns")
 # Words that never make a place name on their own ("the Kingdom", "East and Southeast Asia",
 # "the Southern District of Florida"): compass words, ranks of territory, generic nouns.
 GENERIC_PLACE_WORDS = _words("generic_place_words")
+# plural nouns that do end place names ("the Cardamom Mountains"); any other plural ends a
+# capitalised common phrase ("Key Sectors"), not a place (one-word names such as "Leeds" are
+# left alone: the tagger takes many of them for plurals)
+PLURAL_PLACE_HEADS = _words("plural_place_heads")
 _NAME_PARTICLES = _words("name_particles")
 _CALENDAR_WORDS = _words("calendar_words")
 
@@ -1712,6 +1716,12 @@ class _ArticleExtractor:
             and not all(w in GENERIC_PLACE_WORDS or w in CONNECTORS for w in words)
             and not self._common_words(words)
             and not self.ref.knows_name(text)
+            and not (
+                len(span) > 1
+                and span[-1].tag_ in ("NNS", "NNPS")
+                and span[-1].lower_.endswith("s")
+                and span[-1].lower_ not in PLURAL_PLACE_HEADS
+            )
         )
 
     def _country_rank(self, places, org_tokens: list[set[int]]) -> list[str]:
