@@ -844,6 +844,15 @@ def _is_title_at(doc: Doc, i: int) -> bool:
     return is_title_word(doc[i].text, doc[i + 1].text if i + 1 < len(doc) else None)
 
 
+_ROLE_NOUNS = _words("role_words_extra")
+
+
+def _opens_with_role(word: str) -> bool:
+    """A capitalised role noun that opens a sentence before a name ("Lawyer Sam Sokong said"):
+    the role, not part of the name."""
+    return word[:1].isupper() and word.lower() in _ROLE_NOUNS
+
+
 def clean_person_name(text: str, gazetteer: Gazetteer | None = None) -> str | None:
     """The bare name in a PERSON span ("General Khieu Sopheak" -> "Khieu Sopheak"), or None
     when the span is not a person's name (an agency, a place, a title, lowercase words)."""
@@ -852,6 +861,7 @@ def clean_person_name(text: str, gazetteer: Gazetteer | None = None) -> str | No
     words = text.split()
     while words and (
         is_title_word(words[0], words[1] if len(words) > 1 else None)
+        or (len(words) > 1 and _opens_with_role(words[0]))
         or (gazetteer is not None and gazetteer.nationality(words[0]))
     ):
         words = words[1:]
@@ -2473,6 +2483,7 @@ class _ArticleExtractor:
     def _person_bounds(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
         while start < end and (
             _is_title_at(doc, start)
+            or (end - start > 1 and _opens_with_role(doc[start].text))
             or not doc[start].text[:1].isalpha()
             or self.gaz.nationality(doc[start].text)
         ):
