@@ -72,6 +72,7 @@ AGENCY_NAMES = "agency_names"
 AGENCY_ACRONYMS = "agency_acronyms"
 PLACE_NAMES = "place_names"
 CRIME_CUES = "crime_cues"
+ORGANISATION_NAMES = "organisation_names"
 
 # ---------------------------------------------------------------------------------------------
 # Name normalisation
@@ -534,6 +535,24 @@ def agency_words(name: str) -> list[str]:
 
 
 _LEGAL_TEXT_OPENERS = _words("legal_text_openers")
+
+
+_LEGAL_TEXT_CLOSERS = _words("legal_text_closers")
+
+
+def _titles_a_law(doc: Doc, start: int, end: int) -> bool:
+    """Whether a name is the title of a law ("the National Police Act", "the Serious Crime
+    and Police Bill"): it ends with, or is followed by, a capitalised law word that no further
+    name word follows ("Police Law Enforcement" is no law)."""
+    for i in (end - 1, end):
+        if (
+            start < i < len(doc)
+            and doc[i].is_title
+            and doc[i].lower_ in _LEGAL_TEXT_CLOSERS
+            and not (i + 1 < len(doc) and doc[i + 1].is_title)
+        ):
+            return True
+    return False
 
 
 def is_non_agency_name(name: str) -> bool:
@@ -1203,6 +1222,8 @@ def _strip_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
         or doc[start].is_punct
         or doc[start].lower_ in _DETERMINERS
         or doc[start].lower_ in CONNECTORS
+        # a capitalised preposition opening a sentence ("At the Court of Appeal ...")
+        or doc[start].pos_ == "ADP"
         or not doc[start].text.strip("•·-–—*")
     ):
         start += 1
@@ -1887,6 +1908,8 @@ class _ArticleExtractor:
                     raw.append((ent.start, ent.end, False, True))
             seen = set()
             for s, e, exact, model in raw:
+                if not para.headline_like and _titles_a_law(doc, s, e):
+                    continue
                 pieces = (
                     [(s, e)]
                     if exact
@@ -2309,6 +2332,8 @@ class _ArticleExtractor:
                     found.append((_PersonHit(p, s, e, names[words], method, role), words))
                     if words not in not_people:
                         reading = self._reads_as_no_person(p, s, e, words)
+                        if " ".join(words) in self._organisation_names:
+                            reading = "group"
                         if reading:
                             not_people[words] = reading
                 after = e
@@ -2322,6 +2347,17 @@ class _ArticleExtractor:
             for hit, words in found
             if words not in not_people and not self._common_words(w.lower() for w in words)
         ]
+
+    @cached_property
+    def _organisation_names(self) -> set[str]:
+        """Names that some sentence of the article says are organisations ("<Name>, a
+        Texas-based company"): a model's place or person reading of them is wrong anywhere."""
+        return {
+            span.text
+            for para in self.paragraphs
+            if not para.attribution
+            for span in para.doc.spans.get(ORGANISATION_NAMES, ())
+        }
 
     def _common_words(self, words: Iterable[str]) -> bool:
         """Whether the article writes every one of these words in lower case somewhere: a
@@ -2533,6 +2569,8 @@ class _ArticleExtractor:
                 if tokens & person_tokens[p] or (span.start, span.end) in modifiers:
                     continue
                 by_rule = (p, span.start, span.end) in self.rule_places
+                if place is None and not by_rule and span.text in self._organisation_names:
+                    continue
                 if tokens & self.taken[p] and not _locates(span):
                     continue
                 name = place.name if place else re.sub(r"^(?i:the)\s+", "", span.text)

@@ -213,6 +213,8 @@ EVALUATION_MODIFIERS = _word_set("evaluation_modifiers")
 CUSTODY_NOUNS = _word_set("custody_nouns")
 CRIMINAL_GROUPS = _word_set("criminal_groups")
 LAW_ENFORCEMENT_ORGS = LAW_ENFORCEMENT_NOUNS | _word_set("law_enforcement_orgs")
+# what a ranking verb's object or subject must be when no name says it is a country or body
+RANKABLE_NOUNS = _word_set("rankable_nouns")
 
 # Verbs whose object is an event noun the subject carries out, attends or receives.
 LIGHT_VERBS = _word_set("light_verbs")
@@ -410,6 +412,16 @@ def _is_person(tok: Token) -> bool:
 MEETABLE_TITLES = _word_set("meetable_titles")
 
 
+def _is_rankable(tok: Token) -> bool:
+    """What a ranking ranks: a country or a body, by name or by noun ("the kingdom", "it")."""
+    return (
+        tok.ent_type_ in ("GPE", "ORG")
+        or tok.pos_ == "PROPN"
+        and tok.ent_type_ != "PERSON"
+        or _lemma(tok) in RANKABLE_NOUNS
+    )
+
+
 def _is_party(tok: Token) -> bool:
     """A person, an official or a body that can be met, not a place."""
     if tok.ent_type_ in ("GPE", "LOC", "FAC"):
@@ -534,9 +546,14 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
     ):
         # "will be held to account", "held responsible": answerable, not detained
         return False
-    if etype == "ranking" and any(_is_human(p) for p in _patients(tok)):
-        # "all 68 people had been blacklisted from re-entering": an entry ban, not a ranking
-        return False
+    if etype == "ranking":
+        # "ranked 140th": a place in the order, and the subject is what is ranked
+        ranked = [
+            p for p in _patients(tok) if p.ent_type_ not in ("ORDINAL", "CARDINAL")
+        ] or _children(tok, "nsubj")
+        # "all 68 people had been blacklisted from re-entering": an entry ban, not a ranking;
+        # "protections were downgraded", "I upgraded to broadband": no country or body ranked
+        return not any(_is_human(r) for r in ranked) and any(_is_rankable(r) for r in ranked)
     if lemma == "crack":
         return prt == "down" or any(c.lower_ == "down" for c in tok.children)
     if lemma == "set":

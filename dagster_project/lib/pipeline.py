@@ -35,6 +35,7 @@ from dagster_project.lib.entities import (
     AGENCY_ACRONYMS,
     AGENCY_NAMES,
     CRIME_CUES,
+    ORGANISATION_NAMES,
     PLACE_NAMES,
     RULES_DIR,
     AgencyReference,
@@ -232,6 +233,59 @@ class CrimeMatcher:
 def make_crime_matcher(nlp: Language, name: str, patterns: str) -> CrimeMatcher:
     """Crime-type cues from the token patterns of the rule file `patterns`."""
     return CrimeMatcher(nlp, read_rules(patterns)["crime_types"])
+
+
+def _fill_word_list(pattern: list[dict], name: str, words: list[str]) -> list[dict]:
+    """The token pattern with every `{"IN": name}` replaced by the word list itself."""
+    return [
+        {
+            attr: {**value, "IN": words}
+            if isinstance(value, dict) and value.get("IN") == name
+            else value
+            for attr, value in token.items()
+        }
+        for token in pattern
+    ]
+
+
+class OrganisationCues:
+    """Writes the capitalised names that the text says are organisations ("<Name>, a
+    Texas-based company", "telecoms giant <Name>") to `doc.spans[ORGANISATION_NAMES]`: the
+    name alone, not the noun that shows it."""
+
+    def __init__(self, nlp: Language, rules: dict):
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        nouns = rules["organisation_nouns"]
+        for label, patterns in rules["patterns"].items():
+            if label not in ("NAME_AFTER", "NAME_BEFORE"):
+                raise ValueError(
+                    f"organisation cue label {label!r} is neither NAME_AFTER nor NAME_BEFORE"
+                )
+            filled = [_fill_word_list(p, "organisation_nouns", nouns) for p in patterns]
+            self.matcher.add(label, filled, greedy="LONGEST")
+        self.after = nlp.vocab.strings["NAME_AFTER"]
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for label, start, end in self.matcher(doc):
+            if label == self.after:
+                name_start = end
+                while name_start > start and doc[name_start - 1].is_title:
+                    name_start -= 1
+                spans.append(Span(doc, name_start, end, label="ORG"))
+            else:
+                name_end = start
+                while name_end < end and doc[name_end].is_title:
+                    name_end += 1
+                spans.append(Span(doc, start, name_end, label="ORG"))
+        doc.spans[ORGANISATION_NAMES] = sorted(set(spans))
+        return doc
+
+
+@Language.factory("news_organisation_cues", default_config={"rules": "organisation_cues.json"})
+def make_organisation_cues(nlp: Language, name: str, rules: str) -> OrganisationCues:
+    """Names shown to be organisations, from the patterns of the rule file `rules`."""
+    return OrganisationCues(nlp, read_rules(rules))
 
 
 def pipeline_config(

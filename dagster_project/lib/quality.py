@@ -29,7 +29,7 @@ import logging
 import operator
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import reduce
 from pathlib import Path
@@ -189,6 +189,8 @@ class SuiteOutcome:
     data_docs_url: str | None
     # hash of every row validated now for the first time -> the row-level checks it failed
     validated: dict[int, list[str]] = field(default_factory=dict)
+    # GX's identifiers of the validation results this run stored (what Data Docs would show)
+    result_ids: tuple = ()
 
 
 CHECK_RESULTS_DDL = """
@@ -301,7 +303,6 @@ def _checkpoint(suite: Suite, gx_root: Path):
     if key in _CHECKPOINTS:
         return _CHECKPOINTS[key]
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
 
     context = _context(gx_root)
     source = context.data_sources.get("warehouse")
@@ -330,7 +331,6 @@ def _checkpoint(suite: Suite, gx_root: Path):
         gx.Checkpoint(
             name=suite.name,
             validation_definitions=[definition],
-            actions=[UpdateDataDocsAction(name="update_data_docs")],
             result_format={
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": [*suite.index_columns, ROW_HASH],
@@ -466,7 +466,11 @@ def validate(
     sites = _context(gx_root).get_docs_sites_urls(resource_identifier=None)
     url = sites[0]["site_url"] if sites else None
     return SuiteOutcome(
-        suite_name=suite.name, outcomes=outcomes, data_docs_url=url, validated=validated
+        suite_name=suite.name,
+        outcomes=outcomes,
+        data_docs_url=url,
+        validated=validated,
+        result_ids=tuple(run.run_results),
     )
 
 
@@ -482,8 +486,49 @@ def run_suite(
     Row-level checks look only at rows not validated before, unless `revalidate`."""
     frame, totals = select_rows(con, suite, raw_dir, revalidate)
     outcome = validate(frame, suite, gx_root, totals)
+    outcome = update_data_docs(con, suite, outcome, gx_root)
     record(con, suite, outcome, run_id)
     return outcome
+
+
+def verdicts(outcome: SuiteOutcome) -> list[tuple[str, bool, int]]:
+    """What a reader of the suite's Data Docs page looks for: each check's verdict and count."""
+    return sorted((o.check_name, o.passed, o.unexpected_count) for o in outcome.outcomes)
+
+
+def previous_verdicts(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[tuple[str, bool, int]]:
+    """The verdicts of the suite's latest recorded run (empty before its first)."""
+    con.execute("create schema if not exists quality")
+    con.execute(CHECK_RESULTS_DDL)
+    rows = con.execute(
+        "select check_name, passed, unexpected_count from quality.check_results "
+        "where suite_name = ? and checked_at = "
+        "(select max(checked_at) from quality.check_results where suite_name = ?)",
+        [suite.name, suite.name],
+    ).fetchall()
+    return sorted((name, bool(passed), int(count)) for name, passed, count in rows)
+
+
+def update_data_docs(
+    con: duckdb.DuckDBPyConnection, suite: Suite, outcome: SuiteOutcome, gx_root: Path
+) -> SuiteOutcome:
+    """Render the suite's validation into the Data Docs site when its verdicts differ from the
+    previous run's, or when the site has no index yet: rendering a page and the index costs
+    more than the validation of a few new rows, and a run that changed no verdict would only
+    add a page saying the same. Every result stays in GX's store; a later build lists it."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+    )
+
+    context = _context(gx_root)
+    if outcome.data_docs_url and verdicts(outcome) == previous_verdicts(con, suite):
+        return outcome
+    context.build_data_docs(
+        resource_identifiers=[*outcome.result_ids, ExpectationSuiteIdentifier(name=suite.name)],
+        build_index=True,
+    )
+    sites = context.get_docs_sites_urls(resource_identifier=None)
+    return replace(outcome, data_docs_url=sites[0]["site_url"] if sites else None)
 
 
 def record(

@@ -73,12 +73,36 @@ def _published_rows(warehouse: Path, sql: str) -> list[tuple]:
 def page(superset):
     with chromium_page() as browser_page:
         browser_page.set_default_timeout(120_000)
-        browser_page.goto(f"{superset['url']}/login/")
-        browser_page.fill("[data-test=username-input]", "admin")
-        browser_page.fill("[data-test=password-input]", superset["password"])
-        browser_page.click("[data-test=login-button]")
-        browser_page.wait_for_url(re.compile(r".*/superset/welcome/.*"))
+        _log_in(browser_page, superset)
         yield browser_page
+
+
+def _log_in(page, superset, attempts: int = 3) -> None:
+    """Log in through the form as a user would. The welcome page counts once its navigation
+    is committed (its load event waits on every asset of the bundle); a login that did not
+    navigate is tried again, and the last failure shows the page and the server's log."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(1, attempts + 1):
+        page.goto(f"{superset['url']}/login/")
+        page.fill("[data-test=username-input]", "admin")
+        page.fill("[data-test=password-input]", superset["password"])
+        page.click("[data-test=login-button]")
+        try:
+            page.wait_for_url(re.compile(r".*/superset/welcome/.*"), wait_until="commit")
+            return
+        except PlaywrightTimeout:
+            page.screenshot(path=str(artifact(f"superset_login_{attempt}.png")))
+            if attempt == attempts:
+                logs = "\n".join(
+                    path.read_text(errors="replace")[-3000:]
+                    for path in (superset["log"], superset["log"].with_name("superset.log"))
+                    if path.exists()
+                )
+                pytest.fail(
+                    f"login did not reach the welcome page after {attempts} attempts; "
+                    f"at {page.url}:\n{page.locator('body').inner_text()[:2000]}\n{logs}"
+                )
 
 
 def test_dashboard_charts_render_rows_of_the_marts(superset, warehouse, page):

@@ -442,3 +442,36 @@ def test_prosecutors_and_offices_named_after_titles(mentions):
     # a title alone is not an agency
     assert "Attorney General" not in found
     assert not any("John Smith" in surface for surface in found)
+
+
+FIRMS = """Drelco, the state-owned gas monopoly, lost the auction to a shell company.
+
+Analysts said Drelco had wanted the oil unit. Shareholders of telecoms giant Marvane sued, \
+and Marvane said it would fight.
+
+Kalvar, a Texas-based company, admitted bribing officials in Benin. Prosecutors said Kalvar \
+paid the agent, and chief executive Dara Sokha apologised."""
+
+
+def test_names_the_text_calls_firms_are_neither_places_nor_people():
+    paragraphs, articles = _frames({"a-firms": FIRMS})
+    found = annotate(paragraphs, articles, DEFAULT_MODEL, AGENCIES_CSV)["mentions"]
+    named = set(found[found.entity_type.isin(["place", "person"])].entity_name)
+    assert not named & {"Drelco", "Marvane", "Kalvar"}
+    assert {"Texas", "Benin", "Dara Sokha"} <= named
+
+
+NAMES_IN_PROSE = """At the Provincial Anti-Fraud Bureau in Phnom Penh, officers questioned two \
+suspects.
+
+From the Border Liaison Office in Poipet came word of the arrests.
+
+Ministers debated the Serious Crime and Police Bill on Monday, and the National Police Act was \
+amended in Phnom Penh."""
+
+
+def test_names_lose_an_opening_preposition_and_laws_name_no_agency():
+    paragraphs, articles = _frames({"a-prose": NAMES_IN_PROSE})
+    found = annotate(paragraphs, articles, DEFAULT_MODEL, AGENCIES_CSV)["mentions"]
+    agencies = found[found.entity_type == "agency"]
+    assert set(agencies.surface_text) == {"Provincial Anti-Fraud Bureau", "Border Liaison Office"}

@@ -244,3 +244,28 @@ def test_a_repeated_key_keeps_failing_when_no_row_is_new(tmp_path):
         assert not outcome.passed and outcome.unexpected_count == 2
         assert outcome.element_count == 6
         assert sorted(r["article_id"] for r in outcome.failing_rows) == ["a1", "a2"]
+
+
+def _validation_pages(tmp_path) -> int:
+    site = tmp_path / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    return len(list((site / "validations").rglob("*.html")))
+
+
+def test_data_docs_are_rendered_again_only_when_a_verdict_changed(tmp_path):
+    path = tmp_path / "w.duckdb"
+    rows = _good_paragraphs("a1")
+    _build(path, {"a1": TEXT[:45]}, rows)
+    _run(path, tmp_path, "first")
+    assert _validation_pages(tmp_path) == 1
+    # a new clean article: every verdict as before, no page saying the same again
+    _build(path, {"a1": TEXT[:45], "a2": TEXT[:45]}, rows + _good_paragraphs("a2"))
+    _run(path, tmp_path, "same")
+    assert _validation_pages(tmp_path) == 1
+    added = _good_paragraphs("a3") + [_paragraph("a3", 3, 47, 63, "First paragraph.", "a3-1")]
+    _build(path, {"a1": TEXT[:45], "a2": TEXT[:45], "a3": TEXT}, rows + added)
+    results = _run(path, tmp_path, "changed")
+    assert not results["no_duplicated_paragraphs"].passed
+    assert _validation_pages(tmp_path) == 2
+    with duckdb.connect(str(path), read_only=True) as con:
+        urls = con.execute("select distinct data_docs_url from quality.check_results").fetchall()
+    assert len(urls) == 1 and urls[0][0].endswith("index.html")

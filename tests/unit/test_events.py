@@ -321,6 +321,22 @@ TRIGGER_CASES = [
         "Cambodia was blacklisted by the FATF.", "blacklisted", "ranking", id="blacklisted_country"
     ),
     pytest.param(
+        "The watchdog downgraded the country to its lowest tier.",
+        "downgraded",
+        "ranking",
+        id="downgraded_country",
+    ),
+    pytest.param("Ruritania ranked 140th of 180 states.", "ranked", "ranking", id="ranked_itself"),
+    pytest.param(
+        "Safeguards for tenants were downgraded by the new law.",
+        "downgraded",
+        None,
+        id="downgraded_safeguards",
+    ),
+    pytest.param(
+        "Last year we upgraded to a faster connection.", "upgraded", None, id="upgraded_oneself"
+    ),
+    pytest.param(
         "Police found about 120 mobile phones in the villa.",
         "found",
         "seizure",

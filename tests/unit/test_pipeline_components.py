@@ -1,14 +1,16 @@
 """The pipeline's components on a blank English tokenizer with phrase lists and patterns
 written for these tests: each ruler list's matches land in `doc.spans` under its key, matched
-on its own token attribute; the crime matcher labels its cues with their crime type."""
+on its own token attribute; the crime matcher labels its cues with their crime type; the
+organisation cues keep the names that the text calls organisations."""
 
 from __future__ import annotations
 
 import pytest
 import spacy
+from spacy.tokens import Doc
 
-from dagster_project.lib.entities import CRIME_CUES
-from dagster_project.lib.pipeline import CrimeMatcher, PhraseRuler
+from dagster_project.lib.entities import CRIME_CUES, ORGANISATION_NAMES
+from dagster_project.lib.pipeline import CrimeMatcher, OrganisationCues, PhraseRuler
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +104,54 @@ def test_crime_matcher_runs_optional_tokens_gaps_and_word_families(nlp):
         ("smuggling", "Smugglers"),
         ("smuggling", "smuggled"),
     ]
+
+
+ORGANISATION_RULES = {
+    "organisation_nouns": ["company", "firm", "giant"],
+    "patterns": {
+        "NAME_AFTER": [
+            [
+                {"LOWER": {"IN": "organisation_nouns"}, "IS_LOWER": True},
+                {"IS_TITLE": True, "POS": "PROPN", "OP": "+"},
+            ]
+        ],
+        "NAME_BEFORE": [
+            [
+                {"IS_TITLE": True, "POS": "PROPN", "OP": "+"},
+                {"ORTH": ","},
+                {"LOWER": {"IN": ["a", "the"]}},
+                {"POS": {"NOT_IN": ["ADP"]}, "OP": "{0,3}"},
+                {"LOWER": {"IN": "organisation_nouns"}, "IS_LOWER": True},
+                {"ORTH": {"IN": [",", "."]}},
+            ]
+        ],
+    },
+}
+
+
+def _tagged(nlp, tagged: str):
+    """A Doc from `word/POS` pairs, so that the patterns' POS constraints can be met without a
+    statistical model."""
+    words, pos = zip(*(pair.rsplit("/", 1) for pair in tagged.split()), strict=True)
+    return Doc(nlp.vocab, words=list(words), pos=list(pos))
+
+
+@pytest.mark.parametrize(
+    ("tagged", "names"),
+    [
+        ("the/DET steel/NOUN giant/NOUN Varnoz/PROPN Holt/PROPN sued/VERB", ["Varnoz Holt"]),
+        ("Kelvane/PROPN ,/PUNCT a/DET mining/NOUN company/NOUN ,/PUNCT paid/VERB", ["Kelvane"]),
+        ("Sok/PROPN Dara/PROPN ,/PUNCT the/DET head/NOUN of/ADP the/DET firm/NOUN", []),
+        ("the/DET Giant/PROPN Varnoz/PROPN won/VERB", []),
+        ("at/ADP Varnoz/PROPN ,/PUNCT the/DET company/NOUN said/VERB", []),
+    ],
+)
+def test_organisation_cues_keep_the_name_alone(nlp, tagged, names):
+    cues = OrganisationCues(nlp, ORGANISATION_RULES)
+    doc = cues(_tagged(nlp, tagged))
+    assert [span.text for span in doc.spans[ORGANISATION_NAMES]] == names
+
+
+def test_organisation_cues_refuse_an_unknown_label(nlp):
+    with pytest.raises(ValueError, match="NAME_SOMEWHERE"):
+        OrganisationCues(nlp, {**ORGANISATION_RULES, "patterns": {"NAME_SOMEWHERE": []}})
