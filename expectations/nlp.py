@@ -6,8 +6,9 @@ model's name and version are recorded. Content (warning): entity density per art
 outside a plausible range (a model or encoding regression shows here first).
 """
 
-from dagster_project.lib import driver, quality, warehouse
-from dagster_project.lib.quality import Check, Suite, expect
+from dagster_project.lib import quality, warehouse
+from dagster_project.lib.quality import Check, Suite, expect, sql
+from expectations.paragraphs import quarantine_fields
 
 # mentions per thousand words of content: news about agencies names several per paragraph;
 # none at all, or one every few words, means the model or the text went wrong
@@ -15,7 +16,15 @@ DENSITY_RANGE = (2.0, 250.0)
 
 SENTENCES_QUERY = """
 with sentence_counts as (
-    select paragraph_id, count(*) as sentence_count from nlp.sentences group by paragraph_id
+    -- the sentences' offsets and texts are what sentences_not_slicing reads: their hash is a
+    -- column, so that a row's hash covers them
+    select
+        paragraph_id,
+        count(*) as sentence_count,
+        hash(list(hash(char_start, char_end, sentence_text) order by char_start, char_end))
+            as sentences_hash
+    from nlp.sentences
+    group by paragraph_id
 ),
 mention_counts as (
     select article_id, count(*) as mentions from nlp.mentions group by article_id
@@ -38,35 +47,39 @@ select
     c.paragraph_id,
     c.paragraph_index,
     coalesce(s.sentence_count, 0) as sentence_count,
+    s.sentences_hash,
+    a.content_hash as text_hash,
     c.is_first_content,
     1000.0 * coalesce(m.mentions, 0) / greatest(c.article_words, 1) as mentions_per_1000_words
 from content as c
 left join sentence_counts as s on s.paragraph_id = c.paragraph_id
 left join mention_counts as m on m.article_id = c.article_id
+left join raw.articles as a on a.article_id = c.article_id and a.is_current
 order by c.article_id, c.paragraph_index
 """
 
 
 SENTENCE_SPANS = """
-select paragraph_id, article_id, char_start, char_end, sentence_text as span_text
+select paragraph_id, article_id, char_start, char_end, sentence_text
 from nlp.sentences
+where paragraph_id in (select paragraph_id from _paragraphs)
 """
 
 
-def _sentences(con, raw_dir):
-    query = SENTENCES_QUERY.format(quarantine=driver.quarantine_relation(con))
-    frame = warehouse.fetch_df(con, query)
+def _sentences(con, frame):
     # offsets compared in Python, each text read once (see quality.spans_slice_back)
-    spans = quality.spans_slice_back(con, SENTENCE_SPANS)
+    with warehouse.registered(con, "_paragraphs", frame[["paragraph_id"]]):
+        spans = warehouse.fetch_df(con, SENTENCE_SPANS)
+    spans["slices_back"] = quality.spans_slice_back(con, spans, "sentence_text")
     failing = (~spans["slices_back"]).groupby(spans["paragraph_id"]).sum()
     frame["sentences_not_slicing"] = frame["paragraph_id"].map(failing).fillna(0).astype("int64")
-    return frame
+    return frame.drop(columns=["sentences_hash", "text_hash"])
 
 
 SENTENCES_SUITE = Suite(
     name="nlp_sentences",
     asset_key=("nlp", "sentences"),
-    build=_sentences,
+    build=sql(SENTENCES_QUERY, _sentences, quarantine_fields),
     index_columns=("article_id", "paragraph_index", "paragraph_id"),
     checks=(
         Check(
@@ -114,24 +127,23 @@ select
     m.model_version,
     m.char_start,
     m.char_end,
-    m.surface_text as span_text
+    a.content_hash as text_hash
 from nlp.mentions as m
+left join raw.articles as a on a.article_id = m.article_id and a.is_current
 order by m.article_id, m.char_start
 """
 
 
-def _mentions(con, raw_dir):
+def _mentions(con, frame):
     # offsets compared in Python, each text read once (see quality.spans_slice_back)
-    frame = quality.spans_slice_back(con, MENTIONS_QUERY)
-    return frame.rename(columns={"slices_back": "span_slices_back"}).drop(
-        columns=["char_start", "char_end"]
-    )
+    frame["span_slices_back"] = quality.spans_slice_back(con, frame, "surface_text")
+    return frame.drop(columns=["char_start", "char_end", "text_hash"])
 
 
 MENTIONS_SUITE = Suite(
     name="nlp_mentions",
     asset_key=("nlp", "mentions"),
-    build=_mentions,
+    build=sql(MENTIONS_QUERY, _mentions),
     index_columns=("article_id", "paragraph_id", "mention_id", "surface_text"),
     checks=(
         Check(

@@ -6,14 +6,23 @@ paragraphs, mojibake, articles that are mostly page furniture, named by article 
 paragraph; nothing flagged is removed.
 """
 
-from dagster_project.lib import driver, quality, warehouse
-from dagster_project.lib.quality import Check, Suite, expect
+import pandas as pd
+
+from dagster_project.lib import driver, quality
+from dagster_project.lib.quality import Check, Suite, expect, sql
 
 MAX_BOILERPLATE_SHARE = 0.5
 
+
+def quarantine_fields(con) -> dict[str, str]:
+    """`{quarantine}` of a suite's query (`quality.Query.fields`)."""
+    return {"quarantine": driver.quarantine_relation(con)}
+
+
 # An article quarantined by the paragraph stage has no paragraphs, by design: the quarantine
 # check names it. Offsets are compared in Python (quality.spans_slice_back): no query joins
-# the article text to its paragraphs.
+# the article text to its paragraphs; the text's content hash, the offsets and the paragraph
+# text are what that comparison reads, so they are columns of the query.
 QUERY = """
 select
     a.article_id,
@@ -26,6 +35,9 @@ select
     p.similarity,
     left(p.paragraph_text, 80) as paragraph_prefix,
     p.paragraph_text,
+    p.char_start,
+    p.char_end,
+    a.content_hash as text_hash,
     p.paragraph_index = min(p.paragraph_index) over (partition by a.article_id)
         as is_first_paragraph,
     avg(case when p.is_boilerplate then 1.0 else 0.0 end) over (partition by a.article_id)
@@ -40,33 +52,28 @@ where a.is_current and not exists (
 )
 order by a.article_id, p.paragraph_index
 """
-SPANS = """
-select paragraph_id, article_id, char_start, char_end, paragraph_text as span_text
-from nlp.paragraphs
-"""
 
 
-def _build(con, raw_dir):
+def _derive(con, frame):
     from ftfy.badness import is_bad
 
-    frame = warehouse.fetch_df(con, QUERY.format(quarantine=driver.quarantine_relation(con)))
-    spans = quality.spans_slice_back(con, SPANS)[["paragraph_id", "slices_back"]]
-    frame = frame.merge(
-        spans.rename(columns={"slices_back": "offsets_slice_back"}), on="paragraph_id", how="left"
-    )
-    frame["offsets_slice_back"] = frame["offsets_slice_back"].fillna(True).astype(bool)
+    spans = frame[frame["paragraph_id"].notna()]
+    slices = pd.Series(True, index=frame.index, dtype=bool)
+    if not spans.empty:
+        slices.loc[spans.index] = quality.spans_slice_back(con, spans, "paragraph_text")
+    frame["offsets_slice_back"] = slices
     # ftfy's badness heuristic recognises UTF-8 read as cp1252/latin-1 ("â€œ", "Ã©"); mojibake
     # is made of non-ASCII characters, so ASCII text skips the (slow) heuristic
     frame["has_mojibake"] = frame["paragraph_text"].map(
         lambda text: bool(isinstance(text, str) and not text.isascii() and is_bad(text))
     )
-    return frame.drop(columns=["paragraph_text"])
+    return frame.drop(columns=["paragraph_text", "char_start", "char_end", "text_hash"])
 
 
 SUITE = Suite(
     name="nlp_paragraphs",
     asset_key=("nlp", "paragraphs"),
-    build=_build,
+    build=sql(QUERY, _derive, quarantine_fields),
     index_columns=("article_id", "source_path", "paragraph_index"),
     checks=(
         Check(

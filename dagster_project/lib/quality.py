@@ -11,10 +11,14 @@ columns its checks need, which bounds memory by the largest guarded table's chec
 
 Validation follows what changed. A row-level expectation's verdict on a row depends on that
 row's values only, so each suite remembers (quality.validated_rows) a hash of every frame row
-it validated and which of its row-level checks the row failed: GX sees only the rows it has
-not seen under the suite's current definition, and the failures of the rows it saw before are
-carried into the result (their flagged rows stay in quality.failing_rows from the run that
-found them). Expectations over the whole column (unique, mean) always see the whole frame.
+it validated and which of its row-level checks the row failed. DuckDB computes the frame and
+the hash of each of its rows, and hands GX only what its verdicts need: the rows not validated
+under the suite's current definition, the rows whose earlier failures are carried into the
+result (their flagged rows stay in quality.failing_rows from the run that found them), and,
+for a uniqueness check, every row whose key is repeated anywhere in the table (which gives
+the verdict the whole column would). Columns computed in Python (offsets that slice back,
+mojibake) are computed for those rows alone. An expectation over an aggregate of the whole
+column (a mean) makes GX see the whole frame.
 """
 
 from __future__ import annotations
@@ -39,9 +43,15 @@ from dagster_project.lib import warehouse
 Severity = Literal["error", "warn"]
 # expectations whose verdict on a row depends on the other rows: validated over the whole frame
 WHOLE_FRAME_KINDS = frozenset({"ExpectColumnValuesToBeUnique", "ExpectColumnMeanToBeBetween"})
+# whole-frame expectations whose verdict is the same over the rows whose value is repeated
+KEY_KINDS = frozenset({"ExpectColumnValuesToBeUnique"})
 # the frame column saying whether GX has to look at a row (not validated before)
 UNSEEN = "_unseen"
 ROW_HASH = "_row_hash"
+# the frame column of the row-level checks a row validated before failed then
+FAILED = "_failed_checks"
+# the suite's frame while it is selected from, one suite at a time on a connection
+STAGED = "_suite_frame"
 SAMPLE_ROWS = 20
 # validation results listed on the Data Docs index page (the most recent first)
 DATA_DOCS_RESULTS = 100
@@ -94,53 +104,69 @@ FrameBuilder = Callable[[duckdb.DuckDBPyConnection, Path], pd.DataFrame]
 
 
 @dataclass(frozen=True)
+class Query:
+    """A frame DuckDB computes: `sql` (its `{name}` fields filled from `fields(con)`), to
+    which `derive(con, frame)` adds columns computed in Python, only for the rows GX is
+    handed. A row's hash covers the query's columns alone: what a derived column reads must be
+    among them (an article's text by its content hash, say)."""
+
+    sql: str
+    derive: Callable[[duckdb.DuckDBPyConnection, pd.DataFrame], pd.DataFrame] | None = None
+    fields: Callable[[duckdb.DuckDBPyConnection], Mapping[str, str]] | None = None
+
+    def render(self, con: duckdb.DuckDBPyConnection) -> str:
+        return self.sql.format(**self.fields(con)) if self.fields else self.sql
+
+
+@dataclass(frozen=True)
 class Suite:
-    """Checks over one guarded table. `build(con, raw_dir)` returns the frame GX validates:
-    the suite's SQL, sometimes with a column computed in Python (mojibake, file accounting).
+    """Checks over one guarded table. `build` gives the frame GX validates: a `Query` (the
+    suite's SQL, sometimes with columns computed in Python: mojibake, offsets), or a function
+    `build(con, raw_dir)` for a frame made in Python (file accounting).
     `index_columns` name the failing rows (article and paragraph, say)."""
 
     name: str
     asset_key: tuple[str, ...]
-    build: FrameBuilder
+    build: Query | FrameBuilder
     index_columns: tuple[str, ...]
     checks: tuple[Check, ...]
 
 
-CURRENT_TEXTS = "select article_id, text from raw.articles where is_current"
 TEXT_BATCH = 64
 
 
 def spans_slice_back(
-    con: duckdb.DuckDBPyConnection, spans_sql: str, texts_sql: str = CURRENT_TEXTS
-) -> pd.DataFrame:
-    """The rows of `spans_sql` (article_id, char_start, char_end, span_text and any key) with
-    `slices_back`: whether the article's text sliced at char_start:char_end is span_text (a
-    span without a text does not). `span_text` is dropped.
+    con: duckdb.DuckDBPyConnection, spans: pd.DataFrame, text_column: str = "span_text"
+) -> list[bool]:
+    """For each row of `spans` (article_id, char_start, char_end and its text in
+    `text_column`): whether the current text of its article sliced at char_start:char_end is
+    that text (a span without a text, or of an article that is not current, does not).
 
     Done in Python, article by article: DuckDB's substring walks the text from its start on
     every call, so a SQL join costs (spans x text length), hours for a page of 100,000 lines.
-    Here each text is read once and each span sliced in constant time."""
-    spans = con.execute(spans_sql).df()
+    Here each text of the spans' articles is read once and each span sliced in constant time."""
     ok = [False] * len(spans)
+    if spans.empty:
+        return ok
     starts, ends = spans["char_start"].tolist(), spans["char_end"].tolist()
-    texts = spans["span_text"].tolist()
+    texts = spans[text_column].tolist()
     rows = spans.groupby("article_id", sort=False).indices
-    cursor = con.execute(texts_sql)
-    while batch := cursor.fetchmany(TEXT_BATCH):
-        for article_id, text in batch:
-            for i in rows.get(article_id, ()):
-                start, end = starts[i], ends[i]
-                ok[i] = 0 <= start <= end <= len(text) and text[start:end] == texts[i]
-    return spans.drop(columns=["span_text"]).assign(slices_back=ok)
+    with warehouse.registered(con, "_span_articles", pd.DataFrame({"article_id": list(rows)})):
+        cursor = con.execute(
+            "select article_id, text from raw.articles "
+            "where is_current and article_id in (select article_id from _span_articles)"
+        )
+        while batch := cursor.fetchmany(TEXT_BATCH):
+            for article_id, text in batch:
+                for i in rows.get(article_id, ()):
+                    start, end = starts[i], ends[i]
+                    ok[i] = bool(0 <= start <= end <= len(text) and text[start:end] == texts[i])
+    return ok
 
 
-def sql(query: str) -> FrameBuilder:
-    """A frame builder that is just a query over the warehouse."""
-
-    def build(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pd.DataFrame:
-        return warehouse.fetch_df(con, query)
-
-    return build
+def sql(query: str, derive=None, fields=None) -> Query:
+    """A frame that is a query over the warehouse (see `Query`)."""
+    return Query(query, derive, fields)
 
 
 @dataclass(frozen=True)
@@ -222,11 +248,13 @@ create table if not exists quality.validated_rows (
 
 def signature(suite: Suite) -> str:
     """What the verdicts of a suite's row-level checks depend on besides the row: the checks'
-    definitions (and the GX that ran them). Another signature validates every row anew."""
+    definitions, the query whose rows they judge (and the GX and DuckDB that ran them).
+    Another signature validates every row anew."""
     from importlib.metadata import version
 
     parts = [(c.name, repr(c.expectation)) for c in suite.checks]
-    text = json.dumps([version("great_expectations"), parts])
+    query = suite.build.sql if isinstance(suite.build, Query) else None
+    text = json.dumps([version("great_expectations"), duckdb.__version__, query, parts])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -312,25 +340,93 @@ def _checkpoint(suite: Suite, gx_root: Path):
     return _CHECKPOINTS[key]
 
 
+def _stage(con: duckdb.DuckDBPyConnection, suite: Suite, raw_dir: Path) -> None:
+    """The suite's whole frame as the temporary table STAGED, with each row's hash, in the
+    frame's order."""
+    if isinstance(suite.build, Query):
+        con.execute(
+            f"create or replace temporary table {STAGED} as "
+            f"select q.*, hash(q) as {ROW_HASH} from ({suite.build.render(con)}) as q"
+        )
+        return
+    frame = suite.build(con, raw_dir)
+    frame = frame.assign(**{ROW_HASH: row_hashes(frame)})
+    with warehouse.registered(con, "_suite_built", frame):
+        con.execute(f"create or replace temporary table {STAGED} as select * from _suite_built")
+
+
+def _needed_rows(suite: Suite) -> str:
+    """Which staged rows (`s`, joined to their earlier verdicts `v`) GX has to see."""
+    needed = ["v.row_hash is null", "len(v.failed_checks) > 0"]
+    for check in suite.checks:
+        expectation = check.expectation
+        if expectation.kind in KEY_KINDS:
+            column = warehouse.quote_identifier(str(expectation.arguments["column"]))
+            needed.append(
+                f"s.{column} in (select {column} from {STAGED} "
+                f"group by {column} having count(*) > 1)"
+            )
+        elif not expectation.per_row:
+            return "true"
+    return " or ".join(needed)
+
+
+def select_rows(
+    con: duckdb.DuckDBPyConnection, suite: Suite, raw_dir: Path, revalidate: bool = False
+) -> tuple[pd.DataFrame, dict[str | None, int]]:
+    """The rows of the suite's frame GX has to see (see the module's docstring), with the
+    columns UNSEEN, ROW_HASH and FAILED; and the number of the frame's rows, all (key None)
+    and where each `only_where` column is true: what each check's verdict covers.
+    `revalidate` forgets every earlier verdict."""
+    con.execute("create schema if not exists quality")
+    con.execute(VALIDATED_ROWS_DDL)
+    _stage(con, suite, raw_dir)
+    try:
+        verdicts = (
+            "select row_hash, arg_max(failed_checks, validated_at) as failed_checks "
+            "from quality.validated_rows where suite_name = ? and suite_signature = ? "
+            f"{'and false ' if revalidate else ''}group by row_hash"
+        )
+        frame = warehouse.fetch_df(
+            con,
+            f"select s.*, v.row_hash is null as {UNSEEN}, "
+            f"coalesce(v.failed_checks, []::varchar[]) as {FAILED} "
+            f"from {STAGED} as s left join ({verdicts}) as v on v.row_hash = s.{ROW_HASH} "
+            f"where {_needed_rows(suite)} order by s.rowid",
+            [suite.name, signature(suite)],
+        )
+        flags = sorted({c.expectation.only_where for c in suite.checks} - {None})
+        counted = ", ".join(
+            f"count(*) filter (where {warehouse.quote_identifier(flag)})" for flag in flags
+        )
+        totals = con.execute(
+            f"select count(*){', ' if flags else ''}{counted} from {STAGED}"
+        ).fetchone()
+    finally:
+        con.execute(f"drop table if exists {STAGED}")
+    if isinstance(suite.build, Query) and suite.build.derive:
+        frame = suite.build.derive(con, frame)
+    return frame, dict(zip([None, *flags], totals, strict=True))
+
+
 def validate(
     frame: pd.DataFrame,
     suite: Suite,
     gx_root: Path,
-    seen: Mapping[int, Sequence[str]] | None = None,
+    totals: Mapping[str | None, int],
 ) -> SuiteOutcome:
-    """Run the suite's expectations over `frame` with a file-backed GX context, so that the
-    suite, the validation results and the Data Docs pages are written under `gx_root`.
-
-    `seen` maps the hash of a row validated before to the row-level checks it failed then:
-    GX skips those rows for row-level checks and their failures are carried into the result."""
-    seen = seen or {}
-    hashes = row_hashes(frame)
-    unseen = ~hashes.isin(list(seen)) if seen else pd.Series(True, index=frame.index)
-    checked = frame.assign(**{ROW_HASH: hashes, UNSEEN: unseen})
+    """Run the suite's expectations over `frame` (from `select_rows`) with a file-backed GX
+    context, so that the suite, the validation results and the Data Docs pages are written
+    under `gx_root`. Row-level checks look at the UNSEEN rows; the failures FAILED names of
+    the others are carried into the result. `totals` are the element counts to report."""
+    unseen = frame[UNSEEN].astype(bool)
+    hashes = frame[ROW_HASH]
+    checked = frame.drop(columns=[FAILED])
     run = _checkpoint(suite, gx_root).run(batch_parameters={"dataframe": checked})
     carried = {check.name: [] for check in suite.checks}
+    failed = frame[FAILED].tolist()
     for position in (~unseen).to_numpy().nonzero()[0]:
-        for name in seen[int(hashes.iat[position])]:
+        for name in failed[position]:
             carried.setdefault(name, []).append(position)
     by_name = {c.name: c for c in suite.checks}
     outcomes = []
@@ -355,18 +451,13 @@ def validate(
                 row_hash = row.pop(ROW_HASH, None)
                 if per_row and row_hash in validated:
                     validated[row_hash].append(check.name)
-            applies = pd.Series(True, index=checked.index)
-            if check.expectation.only_where:
-                applies = checked[check.expectation.only_where].eq(True)
             outcomes.append(
                 CheckOutcome(
                     check_name=check.name,
                     severity=check.severity,
                     passed=bool(result.success) and old.empty,
                     unexpected_count=int(details.get("unexpected_count") or 0) + len(old),
-                    element_count=int(applies.sum())
-                    if per_row
-                    else int(details.get("element_count") or len(frame)),
+                    element_count=int(totals[check.expectation.only_where if per_row else None]),
                     failing_rows=rows,
                     description=check.description,
                     carried=len(old),
@@ -383,19 +474,6 @@ def validate(
     )
 
 
-def seen_rows(con: duckdb.DuckDBPyConnection, suite: Suite) -> dict[int, list[str]]:
-    """The rows this suite validated before under its current definition (by hash), with the
-    row-level checks each failed."""
-    con.execute("create schema if not exists quality")
-    con.execute(VALIDATED_ROWS_DDL)
-    rows = con.execute(
-        "select row_hash, failed_checks from quality.validated_rows "
-        "where suite_name = ? and suite_signature = ? order by validated_at",
-        [suite.name, signature(suite)],
-    ).fetchall()
-    return {int(h): list(failed or []) for h, failed in rows}
-
-
 def run_suite(
     con: duckdb.DuckDBPyConnection,
     suite: Suite,
@@ -406,9 +484,8 @@ def run_suite(
 ) -> SuiteOutcome:
     """Validate the suite against the warehouse and append its results to the quality tables.
     Row-level checks look only at rows not validated before, unless `revalidate`."""
-    frame = suite.build(con, raw_dir)
-    seen = {} if revalidate else seen_rows(con, suite)
-    outcome = validate(frame, suite, gx_root, seen)
+    frame, totals = select_rows(con, suite, raw_dir, revalidate)
+    outcome = validate(frame, suite, gx_root, totals)
     outcome = update_data_docs(con, suite, outcome, gx_root)
     record(con, suite, outcome, run_id)
     return outcome

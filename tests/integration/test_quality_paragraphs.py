@@ -215,6 +215,37 @@ def test_verdicts_are_kept_when_a_sample_of_the_rows_all_pass(tmp_path):
     assert failed == [(["no_duplicated_paragraphs"],)] * 3
 
 
+def test_gx_is_handed_the_new_rows_and_the_earlier_failures_alone(tmp_path):
+    path = tmp_path / "w.duckdb"
+    rows = _good_paragraphs("a1") + [_paragraph("a1", 3, 47, 63, "First paragraph.", "a1-1")]
+    rows += _good_paragraphs("a2")
+    _build(path, {"a1": TEXT, "a2": TEXT[:45]}, rows)
+    _run(path, tmp_path, "first")
+    _build(path, {"a1": TEXT, "a2": TEXT[:45], "a3": TEXT[:45]}, rows + _good_paragraphs("a3"))
+    with warehouse.connect(path) as con:
+        frame, totals = quality.select_rows(con, PARAGRAPHS_SUITE, tmp_path)
+    handed = sorted(
+        zip(frame["article_id"], frame["paragraph_index"], frame[quality.UNSEEN], strict=True)
+    )
+    # a3's rows to validate, and a1's repeated paragraph whose failure is carried
+    assert handed == [("a1", 3, False), ("a3", 0, True), ("a3", 1, True), ("a3", 2, True)]
+    assert totals[None] == 10 and totals["is_first_paragraph"] == 3
+
+
+def test_a_repeated_key_keeps_failing_when_no_row_is_new(tmp_path):
+    path = tmp_path / "w.duckdb"
+    rows = _good_paragraphs("a1") + _good_paragraphs("a2")
+    rows[4]["paragraph_id"] = "a1-1"
+    _build(path, {"a1": TEXT[:45], "a2": TEXT[:45]}, rows)
+    first = _run(path, tmp_path, "first")["paragraph_ids_unique"]
+    again = _run(path, tmp_path, "again")["paragraph_ids_unique"]
+    assert _validated(path, "again") == 0
+    for outcome in (first, again):
+        assert not outcome.passed and outcome.unexpected_count == 2
+        assert outcome.element_count == 6
+        assert sorted(r["article_id"] for r in outcome.failing_rows) == ["a1", "a2"]
+
+
 def _validation_pages(tmp_path) -> int:
     site = tmp_path / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site"
     return len(list((site / "validations").rglob("*.html")))
