@@ -1941,6 +1941,9 @@ class _ArticleExtractor:
                     if (ps, pe) in seen:
                         continue
                     seen.add((ps, pe))
+                    if doc[ps:pe].text in self._organisation_names and not exact:
+                        # "the <Name> think tank", "<Name>, an independent charity,"
+                        continue
                     cand = self._link_span(
                         p, ps, pe, rank, exact_only=exact or para.headline_like, model=model
                     )
