@@ -2484,13 +2484,24 @@ class _ArticleExtractor:
         return best
 
     def _person_bounds(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
-        while start < end and (
-            _is_title_at(doc, start)
-            or (end - start > 1 and _opens_with_role(doc[start].text))
-            or not doc[start].text[:1].isalpha()
-            or self.gaz.nationality(doc[start].text)
+        while (
+            start < end
+            and (
+                _is_title_at(doc, start)
+                or (end - start > 1 and _opens_with_role(doc[start].text))
+                # "But Tony Banks, Labour MP for ...": a sentence's opening conjunction
+                or doc[start].pos_ == "CCONJ"
+                or not doc[start].text[:1].isalpha()
+                or self.gaz.nationality(doc[start].text)
+            )
         ):
             start += 1
+        # "Lib Dem MP Lembit Opik", "Rights Group Director Am Sam Ath": the name starts after
+        # a title inside the span when at least two words follow it
+        for k in range(end - 3, start, -1):
+            if _is_title_at(doc, k):
+                start = k + 1
+                break
         while end > start and (_is_possessive(doc[end - 1]) or doc[end - 1].is_punct):
             end -= 1
         return start, end

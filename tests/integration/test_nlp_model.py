@@ -469,16 +469,28 @@ From the Border Liaison Office in Poipet came word of the arrests.
 Ministers debated the Serious Crime and Police Bill on Monday, and the National Police Act was \
 amended in Phnom Penh.
 
-Lawyer Sam Sokong said the court would rule on Monday."""
+Lawyer Sam Sokong said the court would rule on Monday.
+
+Opposition MP Son Chhay and Rights Group Director Am Sam Ath said the raid was unlawful. But \
+Dara Vann, Labour MP for Kandal, said it was lawful."""
 
 
-def test_names_lose_an_opening_preposition_or_role_and_laws_name_no_agency():
+def test_names_lose_an_opening_preposition_a_role_or_a_title_and_laws_name_no_agency():
     paragraphs, articles = _frames({"a-prose": NAMES_IN_PROSE})
     found = annotate(paragraphs, articles, DEFAULT_MODEL, AGENCIES_CSV)["mentions"]
     agencies = found[found.entity_type == "agency"]
     assert set(agencies.surface_text) == {"Provincial Anti-Fraud Bureau", "Border Liaison Office"}
     people = found[found.entity_type == "person"]
-    assert set(people.surface_text) == set(people.entity_name) == {"Sam Sokong"}
+    assert (
+        set(people.surface_text)
+        == set(people.entity_name)
+        == {
+            "Sam Sokong",
+            "Son Chhay",
+            "Am Sam Ath",
+            "Dara Vann",
+        }
+    )
 
 
 NON_GOVERNMENT = """He wrote a report for the Asia Security Centre think tank in Bangkok.

@@ -361,6 +361,7 @@ def test_corefers(short, full, expected):
         ("W Patrick Murphy", "W Patrick Murphy"),
         ("Lawyer Sam Sokong", "Sam Sokong"),
         ("Analyst Kim Sovann", "Kim Sovann"),
+        ("MP Son Chhay", "Son Chhay"),
         ("Ministry of Interior", None),
         ("Cambodia", None),
         ("Cambodian", None),
