@@ -803,6 +803,10 @@ PLACE_KIND_NOUNS = _table("place_kind_nouns")
 # Words that never make a place name on their own ("the Kingdom", "East and Southeast Asia",
 # "the Southern District of Florida"): compass words, ranks of territory, generic nouns.
 GENERIC_PLACE_WORDS = _words("generic_place_words")
+# plural nouns that do end place names ("the Cardamom Mountains"); any other plural ends a
+# capitalised common phrase ("Key Sectors"), not a place (one-word names such as "Leeds" are
+# left alone: the tagger takes many of them for plurals)
+PLURAL_PLACE_HEADS = _words("plural_place_heads")
 _NAME_PARTICLES = _words("name_particles")
 _CALENDAR_WORDS = _words("calendar_words")
 
@@ -840,6 +844,15 @@ def _is_title_at(doc: Doc, i: int) -> bool:
     return is_title_word(doc[i].text, doc[i + 1].text if i + 1 < len(doc) else None)
 
 
+_ROLE_NOUNS = _words("role_words_extra")
+
+
+def _opens_with_role(word: str) -> bool:
+    """A capitalised role noun that opens a sentence before a name ("Lawyer Sam Sokong said"):
+    the role, not part of the name."""
+    return word[:1].isupper() and word.lower() in _ROLE_NOUNS
+
+
 def clean_person_name(text: str, gazetteer: Gazetteer | None = None) -> str | None:
     """The bare name in a PERSON span ("General Khieu Sopheak" -> "Khieu Sopheak"), or None
     when the span is not a person's name (an agency, a place, a title, lowercase words)."""
@@ -848,6 +861,7 @@ def clean_person_name(text: str, gazetteer: Gazetteer | None = None) -> str | No
     words = text.split()
     while words and (
         is_title_word(words[0], words[1] if len(words) > 1 else None)
+        or (len(words) > 1 and _opens_with_role(words[0]))
         or (gazetteer is not None and gazetteer.nationality(words[0]))
     ):
         words = words[1:]
@@ -1712,6 +1726,12 @@ class _ArticleExtractor:
             and not all(w in GENERIC_PLACE_WORDS or w in CONNECTORS for w in words)
             and not self._common_words(words)
             and not self.ref.knows_name(text)
+            and not (
+                len(span) > 1
+                and span[-1].tag_ in ("NNS", "NNPS")
+                and span[-1].lower_.endswith("s")
+                and span[-1].lower_ not in PLURAL_PLACE_HEADS
+            )
         )
 
     def _country_rank(self, places, org_tokens: list[set[int]]) -> list[str]:
@@ -1921,6 +1941,9 @@ class _ArticleExtractor:
                     if (ps, pe) in seen:
                         continue
                     seen.add((ps, pe))
+                    if doc[ps:pe].text in self._organisation_names and not exact:
+                        # "the <Name> think tank", "<Name>, an independent charity,"
+                        continue
                     cand = self._link_span(
                         p, ps, pe, rank, exact_only=exact or para.headline_like, model=model
                     )
@@ -2463,6 +2486,7 @@ class _ArticleExtractor:
     def _person_bounds(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
         while start < end and (
             _is_title_at(doc, start)
+            or (end - start > 1 and _opens_with_role(doc[start].text))
             or not doc[start].text[:1].isalpha()
             or self.gaz.nationality(doc[start].text)
         ):

@@ -467,11 +467,28 @@ suspects.
 From the Border Liaison Office in Poipet came word of the arrests.
 
 Ministers debated the Serious Crime and Police Bill on Monday, and the National Police Act was \
-amended in Phnom Penh."""
+amended in Phnom Penh.
+
+Lawyer Sam Sokong said the court would rule on Monday."""
 
 
-def test_names_lose_an_opening_preposition_and_laws_name_no_agency():
+def test_names_lose_an_opening_preposition_or_role_and_laws_name_no_agency():
     paragraphs, articles = _frames({"a-prose": NAMES_IN_PROSE})
     found = annotate(paragraphs, articles, DEFAULT_MODEL, AGENCIES_CSV)["mentions"]
     agencies = found[found.entity_type == "agency"]
     assert set(agencies.surface_text) == {"Provincial Anti-Fraud Bureau", "Border Liaison Office"}
+    people = found[found.entity_type == "person"]
+    assert set(people.surface_text) == set(people.entity_name) == {"Sam Sokong"}
+
+
+NON_GOVERNMENT = """He wrote a report for the Asia Security Centre think tank in Bangkok.
+
+The Regional Crime Research Centre, an independent charity, trained officers in Phnom Penh \
+with the Provincial Anti-Fraud Bureau."""
+
+
+def test_bodies_the_text_calls_charities_or_think_tanks_are_not_agencies():
+    paragraphs, articles = _frames({"a-ngo": NON_GOVERNMENT})
+    found = annotate(paragraphs, articles, DEFAULT_MODEL, AGENCIES_CSV)["mentions"]
+    agencies = found[found.entity_type == "agency"]
+    assert set(agencies.surface_text) == {"Provincial Anti-Fraud Bureau"}

@@ -359,6 +359,8 @@ def test_corefers(short, full, expected):
         ("H.E. Samdech Hun Manet", "Hun Manet"),
         ("Khieu Sopheak’s", "Khieu Sopheak"),
         ("W Patrick Murphy", "W Patrick Murphy"),
+        ("Lawyer Sam Sokong", "Sam Sokong"),
+        ("Analyst Kim Sovann", "Kim Sovann"),
         ("Ministry of Interior", None),
         ("Cambodia", None),
         ("Cambodian", None),
