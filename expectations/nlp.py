@@ -14,15 +14,23 @@ from expectations.paragraphs import quarantine_fields
 # none at all, or one every few words, means the model or the text went wrong
 DENSITY_RANGE = (2.0, 250.0)
 
+CONTENT = """
+nlp.paragraphs as p
+where p.is_content and not exists (
+    -- an article quarantined by the NLP stage has no sentences, by design
+    select 1 from {quarantine} as q
+    where q.article_id = p.article_id and q.content_hash = p.content_hash
+)
+"""
+# The article's words and the sentences' offsets are counted and compared (in `_sentences`)
+# for the rows GX is handed alone; what they read (the texts of the article's content
+# paragraphs, the sentences) is summed up by hash in a column, so that a row's hash covers it.
 SENTENCES_QUERY = """
 with sentence_counts as (
-    -- the sentences' offsets and texts are what sentences_not_slicing reads: their hash is a
-    -- column, so that a row's hash covers them
     select
         paragraph_id,
         count(*) as sentence_count,
-        hash(list(hash(char_start, char_end, sentence_text) order by char_start, char_end))
-            as sentences_hash
+        sum(hash(char_start, char_end, sentence_text)::hugeint) as sentences_hash
     from nlp.sentences
     group by paragraph_id
 ),
@@ -31,16 +39,11 @@ mention_counts as (
 ),
 content as (
     select p.*,
-           sum(len(regexp_extract_all(p.paragraph_text, '\\S+')))
-               over (partition by p.article_id) as article_words,
+           sum(hash(p.paragraph_text)::hugeint) over (partition by p.article_id)
+               as content_texts_hash,
            p.paragraph_index = min(p.paragraph_index) over (partition by p.article_id)
                as is_first_content
-    from nlp.paragraphs as p
-    where p.is_content and not exists (
-        -- an article quarantined by the NLP stage has no sentences, by design
-        select 1 from {quarantine} as q
-        where q.article_id = p.article_id and q.content_hash = p.content_hash
-    )
+    from {content}
 )
 select
     c.article_id,
@@ -49,16 +52,26 @@ select
     coalesce(s.sentence_count, 0) as sentence_count,
     s.sentences_hash,
     a.content_hash as text_hash,
+    c.content_texts_hash,
     c.is_first_content,
-    1000.0 * coalesce(m.mentions, 0) / greatest(c.article_words, 1) as mentions_per_1000_words
+    coalesce(m.mentions, 0) as mention_count
 from content as c
 left join sentence_counts as s on s.paragraph_id = c.paragraph_id
 left join mention_counts as m on m.article_id = c.article_id
 left join raw.articles as a on a.article_id = c.article_id and a.is_current
 order by c.article_id, c.paragraph_index
-"""
-
-
+""".replace("{content}", CONTENT)
+DENSITY = """
+with words as (
+    select p.article_id, sum(len(regexp_extract_all(p.paragraph_text, '\\S+'))) as article_words
+    from {content} and p.article_id in (select article_id from _articles)
+    group by p.article_id
+)
+select a.article_id,
+       1000.0 * a.mention_count / greatest(w.article_words, 1) as mentions_per_1000_words
+from _articles as a
+join words as w on w.article_id = a.article_id
+""".replace("{content}", CONTENT)
 SENTENCE_SPANS = """
 select paragraph_id, article_id, char_start, char_end, sentence_text
 from nlp.sentences
@@ -67,13 +80,22 @@ where paragraph_id in (select paragraph_id from _paragraphs)
 
 
 def _sentences(con, frame):
+    hashed = ["sentences_hash", "text_hash", "content_texts_hash", "mention_count"]
+    if frame.empty:
+        return frame.drop(columns=hashed).assign(
+            mentions_per_1000_words=0.0, sentences_not_slicing=0
+        )
+    articles = frame[["article_id", "mention_count"]].drop_duplicates()
+    with warehouse.registered(con, "_articles", articles):
+        density = warehouse.fetch_df(con, DENSITY.format(**quarantine_fields(con)))
+    frame = frame.merge(density, on="article_id", how="left")
     # offsets compared in Python, each text read once (see quality.spans_slice_back)
     with warehouse.registered(con, "_paragraphs", frame[["paragraph_id"]]):
         spans = warehouse.fetch_df(con, SENTENCE_SPANS)
     spans["slices_back"] = quality.spans_slice_back(con, spans, "sentence_text")
     failing = (~spans["slices_back"]).groupby(spans["paragraph_id"]).sum()
     frame["sentences_not_slicing"] = frame["paragraph_id"].map(failing).fillna(0).astype("int64")
-    return frame.drop(columns=["sentences_hash", "text_hash"])
+    return frame.drop(columns=hashed)
 
 
 SENTENCES_SUITE = Suite(
