@@ -71,7 +71,7 @@ def _published_rows(warehouse: Path, sql: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def page(superset):
-    with chromium_page() as browser_page:
+    with chromium_page(loopback_only=True) as browser_page:
         browser_page.set_default_timeout(120_000)
         _log_in(browser_page, superset)
         yield browser_page
