@@ -1116,9 +1116,31 @@ def _all_caps(text: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+def _char_class(chars: Sequence[str]) -> str:
+    """A regular-expression character class of exactly `chars` (in code point order), as
+    ranges."""
+    runs: list[list[int]] = []
+    for code in sorted(map(ord, chars)):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    ranges = (re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs)
+    return "[" + "".join(ranges) + "]"
+
+
+# letters (str.isalpha) of the Latin blocks, below U+0250, in runs; and any character above
+# them: counted by the regex engine, not one Python step per character of a whole article
+_LATIN_LETTERS = re.compile(_char_class([chr(c) for c in range(0x250) if chr(c).isalpha()]) + "+")
+_BEYOND_LATIN = re.compile("[^\x00-\u024f]")
+
+
 def _latin_share(text: str) -> float:
-    letters = [c for c in text if c.isalpha()]
-    return sum(c < "\u0250" for c in letters) / len(letters) if letters else 1.0
+    """The share of the text's letters (str.isalpha) that are Latin (below U+0250); 1.0
+    without letters."""
+    latin = sum(map(len, _LATIN_LETTERS.findall(text)))
+    letters = latin + sum(c.isalpha() for c in _BEYOND_LATIN.findall(text))
+    return latin / letters if letters else 1.0
 
 
 def _mark_layout(paras: list[_Draft], site_names: set[str]) -> None:
