@@ -64,6 +64,9 @@ DRAFT_CACHE_CHARS = 50_000_000
 UNIT_CHARS = 100_000
 # units whose results are written in one transaction
 COMMIT_UNITS = 4
+# the last units of a stage on workers are this many times smaller: while the last unit is
+# parsed the other workers idle, so it should be short
+TAIL_SPLIT = 4
 # below this many characters to read, starting worker processes costs more than it saves;
 # above it the stage runs on workers even with one process, so that this one can log
 POOL_MIN_CHARS = 300_000
@@ -940,12 +943,18 @@ def _affected(
         con.execute("drop table if exists _terms")
 
 
-def _units(todo: Sequence[tuple[str, int]], unit_chars: int = UNIT_CHARS) -> list[list[str]]:
-    """Consecutive articles in units of about `unit_chars` characters; an article is never
-    split, so a longer one makes a unit of its own."""
+def _units(
+    todo: Sequence[tuple[str, int]], unit_chars: int = UNIT_CHARS, tail_chars: int = 0
+) -> list[list[str]]:
+    """Consecutive articles in units of about `unit_chars` characters, those of the last
+    `tail_chars` characters in units TAIL_SPLIT times smaller; an article is never split, so
+    a longer one makes a unit of its own."""
     units, unit, size = [], [], 0
+    left = sum(chars for _, chars in todo)
     for article_id, chars in todo:
-        if unit and size + chars > unit_chars:
+        limit = unit_chars if left > tail_chars else max(1, unit_chars // TAIL_SPLIT)
+        left -= chars
+        if unit and size + chars > limit:
             units.append(unit)
             unit, size = [], 0
         unit.append(article_id)
@@ -1070,11 +1079,12 @@ def plan_units(
     version: ExtractorVersion,
     log: Callable[[str], None] = lambda _m: None,
     unit_chars: int = UNIT_CHARS,
+    tail_chars: int = 0,
 ) -> Plan:
     """Plan the NLP stage: the articles whose paragraphs changed or that were annotated under
-    another extractor version, in units of about `unit_chars` characters of content; after a
-    reference-only change, only those it can affect, the others being re-stamped here with
-    the new version."""
+    another extractor version, in units of about `unit_chars` characters of content (smaller
+    ones for the last `tail_chars`, see `_units`); after a reference-only change, only those
+    it can affect, the others being re-stamped here with the new version."""
     stats = StageStats()
     ensure_tables(con, annotations=True)
     register_version(con, version)
@@ -1125,7 +1135,7 @@ def plan_units(
     todo.sort()
     sizes = {r[0]: (int(r[5]), int(r[6])) for r in rows}
     plan = Plan(
-        units=_units([(a, sizes[a][1]) for a in todo], unit_chars),
+        units=_units([(a, sizes[a][1]) for a in todo], unit_chars, tail_chars),
         paragraphs=sum(sizes[a][0] for a in todo),
         chars=sum(sizes[a][1] for a in todo),
         new={r[0] for r in rows if r[1] is None},
@@ -1151,9 +1161,10 @@ def annotate_articles(
     when they hold fewer than `pool_min_chars` characters, and write their rows a few units
     at a time, logging the progress. Both ways give the same rows."""
     started = time.monotonic()
-    plan = plan_units(con, version, log)
-    stats = plan.stats
     processes = processes or default_processes()
+    # about one unit per worker at the end: the last ones finish close together
+    plan = plan_units(con, version, log, tail_chars=processes * UNIT_CHARS)
+    stats = plan.stats
     workers = 0 if plan.chars < pool_min_chars else min(processes, len(plan.units))
     todo = [a for unit in plan.units for a in unit]
     progress = Progress("nlp", len(todo), plan.chars, log)

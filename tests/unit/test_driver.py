@@ -97,6 +97,13 @@ def test_units_keep_articles_whole_and_bounded():
     assert units == [["a"], ["b", "c"], ["d"], ["e"]]
 
 
+def test_the_last_units_are_smaller_so_that_the_workers_finish_close_together():
+    todo = [(str(i), 100) for i in range(20)]
+    units = driver._units(todo, 400, tail_chars=800)
+    assert [a for unit in units for a in unit] == [a for a, _ in todo]
+    assert [len(unit) for unit in units] == [4, 4, 4] + [1] * 8
+
+
 def test_the_extraction_sources_include_what_the_extractors_import():
     names = {path.name for path in driver.extraction_sources()}
     assert {"paragraphs.py", "entities.py", "events.py", "nlp.py", "driver.py"} <= names
