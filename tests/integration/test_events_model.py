@@ -124,6 +124,15 @@ GENERIC_STATEMENTS = [
     ("boilerplate", "Sign up for our newsletter today."),
     ("time_anchor", "There has been no increase in police numbers since the 2001 attacks."),
     ("wish", "He said he hoped Australia would send Cambodian police for training abroad."),
+    ("practice_of_years", "The FBI has trained Cambodian police for many years."),
+    (
+        "suspects_meeting",
+        "Police said the suspect had met with members of a drug trafficking network.",
+    ),
+    ("meeting_a_terror_group", "Police said he travelled to Karachi to meet al-Qaida leaders."),
+    ("band_broke_up", "The band broke up after a police investigation into its singer."),
+    ("topic_heading", "Anti-Narcotics and Law Enforcement Training"),
+    ("no_confirmation", "There has been no confirmation that police arrested the man."),
 ]
 
 
@@ -497,6 +506,21 @@ IN_DOMAIN = [
     pytest.param(
         "The US ambassador met the governor of Kampot on Monday.", "meeting", id="ambassador"
     ),
+    pytest.param(
+        "Police said they had broken up a local cell of a drug trafficking network.",
+        "operation",
+        id="broke_up_a_cell",
+    ),
+    pytest.param(
+        "Police had broken a local branch of an international smuggling network.",
+        "operation",
+        id="broke_a_branch",
+    ),
+    pytest.param(
+        "Police will destroy the 4 tons of chemicals found in two drug raids in April.",
+        "seizure",
+        id="found_in_raids",
+    ),
 ]
 
 
@@ -558,6 +582,30 @@ STATED_EVENTS = [
         "ongoing",
         id="tier_modifier",
     ),
+    pytest.param(
+        "Police rescued 12 children from a brothel in Poipet on Friday.",
+        "operation",
+        "happened",
+        id="rescued_victims",
+    ),
+    pytest.param(
+        "The FBI has trained 300 police officers over the past two years.",
+        "training",
+        "happened",
+        id="counted_span",
+    ),
+    pytest.param(
+        "An FBI delegation visited Phnom Penh on Tuesday to discuss cooperation on cybercrime.",
+        "meeting",
+        "happened",
+        id="visit_for_talks",
+    ),
+    pytest.param(
+        "The Thai justice minister arrived in Hanoi on Monday for talks on drug trafficking.",
+        "meeting",
+        "happened",
+        id="arrived_for_talks",
+    ),
 ]
 
 
@@ -565,6 +613,15 @@ STATED_EVENTS = [
 def test_stated_events_and_their_status(nlp, text, event_type, status):
     event = only(extract(nlp, text), event_type)
     assert event.event_status == status
+
+
+def test_rankings_by_two_rankers_are_two_events(nlp):
+    events = extract(
+        nlp,
+        "The World Economic Forum ranked Laos 134 out of 141 countries for corruption.\n\n"
+        "The Corruption Perceptions Index ranked Laos 160 of 180 countries.",
+    )
+    assert [e.event_type for e in events] == ["ranking", "ranking"]
 
 
 def test_extradition_names_a_return_stated_twice(nlp):
