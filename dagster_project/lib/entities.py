@@ -1152,13 +1152,15 @@ def token_indices(
 @dataclass(frozen=True)
 class ParsedParagraph:
     """A parsed paragraph of an article. An attribution line (a byline or a media contact
-    that page furniture carries) is read only for the people it names."""
+    that page furniture carries) is read only for the people it names; a paragraph that
+    does not state events (an archive photo's caption) is read for names alone."""
 
     paragraph_id: str
     char_start: int
     doc: Doc
     headline_like: bool = False
     attribution: bool = False
+    states_events: bool = True
 
 
 @dataclass
