@@ -332,6 +332,7 @@ _SECTION_LABEL = _full(
     r"(?:from|around) (?:the|around the) web|from around the web|sponsored links",
     r"home|news|world|national|local|asia|opinion|politics|business|sports?|lifestyle",
     r"entertainment|breaking news|top stories|featured|videos?|photos|gallery|podcasts?",
+    r"(?:photo|video|image|picture) galler(?:y|ies)|(?:back to |to )?top of (?:the )?page",
     r"multimedia|log ?in|sign ?in|log out|sign out|register|my account|contact(?: us)?",
     r"about(?: us)?|advertise(?: with us)?|privacy(?: policy)?|privacy notice",
     r"terms (?:of|and) (?:use|service|conditions)|terms|sitemap|site map|rss(?: feeds?)?",
@@ -566,7 +567,7 @@ _BYLINE_LABEL = re.compile(
     r"^(?:(?:(?:additional )?(?:written|reported|reporting|writing|editing|edited|words|story|text"
     r"|compiled|posted|interview)(?: and (?:writing|editing|reporting))? by|by)\b\s*:?"
     r"|(?:writer|writers|author|authors|reporter|reporters|correspondent|byline|words|story"
-    r"|text)\s*:)\s*",
+    r"|text|editor|editors|photographer|translator)\s*:)\s*",
     re.I,
 )
 _NAME_WORD = re.compile(r"(?:[A-Z][\w'’.-]*|[A-Z]\.)$")
