@@ -1930,11 +1930,14 @@ class _Mention:
     # Coordinated predicates of one sentence ("held talks, co-chaired a conference and
     # signed ...") state different events: (governor index, first conjunct index).
     predicate: tuple[int, int] = (-1, -1)
-    # Every type folded into the event: a raid and the arrests made in it are one event,
-    # which a later "the raid" or "the arrests" restates.
+    # Every type merged into the event ("the meeting" restating a conference): a later
+    # statement of any of them restates it. A raid and the arrests made in it stay two
+    # events, an operation and an arrest, as the annotation guideline counts them.
     types: frozenset[str] = frozenset()
     # "the first course" after "four training courses": one member of a stated series.
     member: bool = False
+    # "the raids" after "two raids": the whole of a stated series.
+    series: bool = False
     # "a trilateral meeting": an indefinite noun introduces an event not yet stated.
     indefinite: bool = False
     # The event's own name ("customs mutual assistance agreement"): two names, two events.
@@ -2276,7 +2279,6 @@ def _sentence_mentions(
     names = [(s, e) for ent, _, (s, e) in entities if ent.entity_type in ("agency", "person")]
     headline = _is_headline(span)
     mentions: list[_Mention] = []
-    clauses: list[tuple[Token, Token]] = []  # (trigger, governor) of each mention
     for n, found_trigger in enumerate(_trigger_candidates(span, names)):
         trigger, etype = found_trigger.root, found_trigger.label_
         found = _assess(found_trigger._.event_clause, published)
@@ -2329,16 +2331,15 @@ def _sentence_mentions(
                 predicate=(governor.i, _first_conjunct(governor).i),
                 types=frozenset({etype}),
                 member=_is_member(trigger),
+                series=_is_anaphoric(trigger) and trigger.tag_ in ("NNS", "NNPS"),
                 indefinite=_is_indefinite(trigger),
                 name=_event_name(trigger),
             )
         )
-        clauses.append((trigger, governor))
-    return _fold_raid_arrests(mentions, clauses)
+    return mentions
 
 
 ORDINALS = _word_set("ordinals")
-RAID_TYPES = _word_set("raid_types")
 
 
 def _is_member(trigger: Token) -> bool:
@@ -2380,49 +2381,6 @@ def _is_indefinite(trigger: Token) -> bool:
         return False
     noun = _climb_transparent(trigger)
     return any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children)
-
-
-def _linked(a: tuple[Token, Token], b: tuple[Token, Token]) -> bool:
-    """Two triggers of one clause chain: the same governor, or one governor's clause directly
-    hangs on the other's ("raided ..., arresting 709", "detained ... when officers raided",
-    "raided 17 compounds and detained 1,860")."""
-    (_, ga), (_, gb) = a, b
-    if ga == gb:
-        return True
-    for child, head in ((ga, gb), (gb, ga)):
-        if child.head == head and child.dep_ in ("conj", "advcl", "xcomp", "relcl", "acl"):
-            return True
-    return False
-
-
-def _fold_raid_arrests(
-    mentions: list[_Mention], clauses: list[tuple[Token, Token]]
-) -> list[_Mention]:
-    """A raid and the arrests made in it, stated in one clause chain ("detained 29 men in a
-    raid on a villa", "an operation has led to the arrest of 3,412 people"), are one event
-    seen from two sides. Seizures stay separate: what was seized is a fact of its own."""
-    merged = list(range(len(mentions)))
-    out = list(mentions)
-    pairs = [(x, y) for x in range(len(mentions)) for y in range(x + 1, len(mentions))]
-    for i, j in pairs:
-        a, b = out[merged[i]], out[merged[j]]
-        if merged[i] == merged[j] or a.types | b.types != RAID_TYPES:
-            continue
-        if a.types == b.types or not _linked(clauses[i], clauses[j]):
-            continue
-        if a.distinct or b.distinct or a.event.event_status != b.event.event_status:
-            continue
-        keep, drop = (merged[i], merged[j])
-        (ti, gi), (tj, gj) = clauses[i], clauses[j]
-        # the dominant statement names the event: the verb over a noun hanging on it, the
-        # governing clause over a participle or a when-clause
-        if gi == gj and not _is_verb(ti) and _is_verb(tj) or gi.head == gj and gi != gj:
-            keep, drop = drop, keep
-        folded = _merge(out[keep], out[drop])
-        out[keep] = folded
-        out[drop] = None
-        merged = [keep if m == drop else m for m in merged]
-    return [m for m in out if m is not None]
 
 
 def _participants(
@@ -3089,7 +3047,7 @@ def _same_event(a: _Mention, b: _Mention) -> bool:
     # "the first course" of "four training courses"; "the course" a clause after "had been
     # going through training so far": a definite reference into a stated series
     member_of_series = (
-        a.aggregate and not b.aggregate and (b.member or b.anaphoric and same_sentence)
+        a.aggregate and not b.aggregate and (b.member or b.series or b.anaphoric and same_sentence)
     )
     if (a.aggregate != b.aggregate or a.aggregate and b.aggregate) and not member_of_series:
         return False
@@ -3166,6 +3124,7 @@ def _merge(keep: _Mention, drop: _Mention) -> _Mention:
         predicate=keep.predicate,
         types=keep.types | drop.types,
         member=keep.member,
+        series=keep.series,
         indefinite=keep.indefinite,
         name=keep.name or drop.name,
     )
