@@ -1152,13 +1152,15 @@ def token_indices(
 @dataclass(frozen=True)
 class ParsedParagraph:
     """A parsed paragraph of an article. An attribution line (a byline or a media contact
-    that page furniture carries) is read only for the people it names."""
+    that page furniture carries) is read only for the people it names; a paragraph that
+    does not state events (an archive photo's caption) is read for names alone."""
 
     paragraph_id: str
     char_start: int
     doc: Doc
     headline_like: bool = False
     attribution: bool = False
+    states_events: bool = True
 
 
 @dataclass
@@ -1789,9 +1791,19 @@ class _ArticleExtractor:
             return None
         if not link.agency.is_reference and _names_a_person(doc, start, end):
             return None
+        if link.method == "discovered" and self._cut_location(doc, start, end, shortest=1)[1] == (
+            start + 1
+        ):
+            # "Police in Poipet" is the police of a place, written in lower case but for the
+            # sentence's first letter: no name of a body
+            return None
         if link.method == "reference":
             outside = _nationality_before(doc, start, self.gaz)
             owner = self._owner_country(p, start)
+            if owner is None and self.ref.is_generic(text):
+                # "the Supreme Court in Bangkok": a name every country uses is the body of
+                # the country it is said to be in
+                owner = self._located_country(doc, end)
             if outside and link.agency.country_code not in (outside[0], "INT"):
                 alternative = self.ref.pick(self.ref.by_name(text), outside[0], rank, text)
                 if alternative is None:
@@ -1887,6 +1899,17 @@ class _ArticleExtractor:
             return place.country_code
         return self.gaz.nationality(text)
 
+    def _located_country(self, doc: Doc, end: int) -> str | None:
+        """The country of the place in "<name> in <place>"."""
+        if end + 1 >= len(doc) or doc[end].lower_ != "in":
+            return None
+        s = end + 1 + (doc[end + 1].lower_ == "the")
+        for e in range(min(len(doc), s + 4), s, -1):
+            place = self.gaz.lookup(doc[s:e].text)
+            if place and place.country_code:
+                return place.country_code
+        return None
+
     def _fallback_country(self, p: int, start: int, end: int, rank: Sequence[str]) -> str | None:
         """Country of a discovered agency without a national prefix: a place in its name, the
         owner in "<owner>’s <name>", else the article's main country."""
@@ -1957,9 +1980,11 @@ class _ArticleExtractor:
                         pending.append((p, ps, pe))
         return self._merge_model_agreement(cands), pending
 
-    def _cut_location(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
+    def _cut_location(
+        self, doc: Doc, start: int, end: int, *, shortest: int = 2
+    ) -> tuple[int, int]:
         """A name without the place it is said to be in: "District Court ... in Miami"."""
-        for i in range(start + 2, end - 1):
+        for i in range(start + shortest, end - 1):
             if doc[i].lower_ != "in" or _head_index(agency_words(doc[start:i].text)) is None:
                 continue
             s = i + 1 + (doc[i + 1].lower_ == "the")

@@ -201,10 +201,19 @@ NON_HUMAN_OBJECTS = _word_set("non_human_objects")
 PROPOSAL_NOUNS = _word_set("proposal_nouns")
 PROPOSING_NOUNS = _word_set("proposing_nouns")
 MEET_NON_OBJECTS = _word_set("meet_non_objects")
+TALK_VERBS = _word_set("talk_verbs")
+PLATFORM_HEADS = _word_set("platform_heads")
+PLATFORM_MODIFIERS = _word_set("platform_modifiers")
 PERSON_NOUNS = _word_set("person_nouns")
+# Who cooperation against crime is not with: a meeting of suspects or gang members is none
+CRIMINAL_PEOPLE = _word_set("criminal_people")
+CRIMINAL_BODIES = _word_set("criminal_bodies")
 
 # Who can be handed over, blacklisted or held: people, not things ("handed over 30 test kits").
 HANDOVER_PATIENTS = PERSON_NOUNS | _word_set("handover_patients")
+# People a raid frees or a country takes back ("rescued 25 victims", "12 children"): human,
+# though no suspect a search "finds".
+HUMAN_NOUNS = HANDOVER_PATIENTS | _word_set("vulnerable_people") | {"people"}
 # Who finds things in a raid ("police found 120 phones"), as against a study or a court.
 LAW_ENFORCEMENT_NOUNS = _word_set("law_enforcement_nouns")
 # An evaluation or assessment is an inspection only as a peer review of a country's regime
@@ -261,6 +270,9 @@ CONDITIONAL_MARKERS = _word_set("conditional_markers")
 FUTURE_MODALS = _word_set("future_modals")
 PROGRESS_ADJECTIVES = _word_set("progress_adjectives")
 CURRENT_ADVERBS = _word_set("current_adverbs")
+# "has trained police for many years", "have worked for decades to ...": a record of a
+# practice, not one event; a counted span ("for two years") stays a dated record
+SPAN_NOUNS = _word_set("span_nouns")
 STATE_VERBS = _word_set("state_verbs")
 ATTRIBUTION_HEADS = _word_set("attribution_heads")
 SPEAKER_TITLES = _word_set("speaker_titles")
@@ -394,7 +406,7 @@ def _patients(verb: Token) -> list[Token]:
 
 def _is_human(tok: Token) -> bool:
     """People by their noun or name ("68 people", "the suspects", "Le Van Thanh")."""
-    return _lemma(tok) in HANDOVER_PATIENTS | {"people"} or tok.ent_type_ in ("PERSON", "NORP")
+    return _lemma(tok) in HUMAN_NOUNS or tok.ent_type_ in ("PERSON", "NORP")
 
 
 def _is_person(tok: Token) -> bool:
@@ -420,6 +432,32 @@ def _is_rankable(tok: Token) -> bool:
         and tok.ent_type_ != "PERSON"
         or _lemma(tok) in RANKABLE_NOUNS
     )
+
+
+def _is_criminal(tok: Token) -> bool:
+    """Who is on the wrong side of the law: "the suspect", "gang leaders", "members of a
+    drug trafficking network", "al-Qaida leaders"."""
+    if _lemma(tok) in CRIMINAL_PEOPLE:
+        return True
+    words = [t for t in tok.subtree if t.dep_ not in ("relcl", "acl")]
+    if any(_lemma(t) in CRIMINAL_BODIES for t in words):
+        return True
+    if any(
+        _lemma(t) in CRIMINAL_GROUPS
+        and any(
+            _lemma(m) in CRIMINAL_MODIFIERS for m in t.children if m.dep_ in ("compound", "amod")
+        )
+        for t in words
+    ):
+        return True
+    text = tok.doc[tok.left_edge.i : tok.right_edge.i + 1].text.lower()
+    return _criminal_organisations().search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _criminal_organisations() -> re.Pattern[str]:
+    names = sorted(_word_set("criminal_organisations"), key=len, reverse=True)
+    return re.compile(r"\b(?:{})\b".format("|".join(re.escape(n) for n in names)))
 
 
 def _is_party(tok: Token) -> bool:
@@ -512,11 +550,33 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
     if lemma == "dismantle":
         # "dismantled eight trafficking rings": an operation against a group, not a policy
         return bool(obj_lemmas & CRIMINAL_GROUPS)
+    if lemma in ("break", "smash"):
+        # "broke (up) a local cell of the network", "smashed a drug ring": not "broke the
+        # record" or "broke up the band"
+        groups = objects + [
+            p
+            for o in objects
+            for prep in _children(o, "prep")
+            if _lemma(prep) == "of"
+            for p in _children(prep, "pobj")
+        ]
+        return prt in (None, "up") and any(_lemma(g) in CRIMINAL_GROUPS for g in groups)
     if lemma in ("find", "discover"):
         # "found a lab producing meth": the parser makes the object the subject of a clause
         found = objects + [
             s for c in _children(tok, "ccomp") if c.tag_ == "VBG" for s in _children(c, "nsubj")
         ]
+        if tok.dep_ == "acl" and tok.tag_ == "VBN":
+            # "4 tons of chemicals found in two raids": the participle's noun, with its
+            # measure, was found
+            owner = tok.head
+            if (
+                owner.dep_ == "pobj"
+                and _lemma(owner.head) == "of"
+                and owner.head.head.pos_ == "NOUN"
+            ):
+                owner = owner.head.head
+            found.append(owner)
         return _search_find(tok, found)
     if lemma == "return":
         # "was returned to the United States", "returned the fugitive to Korea": someone sent
@@ -526,9 +586,13 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
         # "ordered 47 foreigners out": an expulsion
         return any(c.lower_ == "out" for c in tok.children) and any(_is_person(o) for o in objects)
     if lemma == "visit":
-        # an official's visit to another official or a body ("visited the FBI office"), not
-        # to a country or a site
-        return any(_is_party(o) or _office_of_party(o) for o in objects)
+        # an official's visit to another official or a body ("visited the FBI office"), or a
+        # trip made for talks ("visited Phnom Penh to discuss ..."); not a tour of a country
+        # or a site
+        return any(_is_party(o) or _office_of_party(o) for o in objects) or any(
+            _lemma(c) in TALK_VERBS and _has_child_lemma(c, ("aux",), ("to",))
+            for c in _children(tok, "advcl", "xcomp")
+        )
     if lemma == "call":
         # "called on the police chief": a courtesy call; "called on Thailand to act" is a plea
         return (
@@ -580,7 +644,17 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
             for prep in _children(tok, "prep")
         )
     if lemma == "meet":
-        return not obj_lemmas & MEET_NON_OBJECTS
+        # "met the deadline" is no meeting, and neither is a suspect's meeting with gang
+        # leaders: cooperation needs officials on both sides
+        parties = _children(tok, "nsubj") + [
+            p
+            for prep in _children(tok, "prep")
+            if _lemma(prep) == "with"
+            for p in _children(prep, "pobj")
+        ]
+        return not obj_lemmas & MEET_NON_OBJECTS and not any(
+            _is_criminal(p) for p in parties + objects
+        )
     if lemma in ("catch", "capture", "hold", "seize", "confiscate", "intercept") and (
         obj_lemmas & NON_HUMAN_OBJECTS
     ):
@@ -693,9 +767,16 @@ def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
         if tok.dep_ == "pobj" and _lemma(head) == "into":
             return False
     if key == "course":
+        # "took part in a course on ..." is a training; "of course", "in due course" and "in
+        # the course of the investigation" are not
+        idiom = tok.dep_ == "pobj" and (
+            _lemma(tok.head) == "of"
+            or _lemma(tok.head) == "in"
+            and ("due" in mods or any(_lemma(p) == "of" for p in _children(tok, "prep")))
+        )
         return (
             tok.dep_ in ("dobj", "nsubjpass", "pobj", "nsubj", "conj")
-            and not (tok.dep_ == "pobj" and _lemma(tok.head) in ("of", "in"))
+            and not idiom
             or bool(mods & {"training"})
         )
     if key == "check":
@@ -727,6 +808,11 @@ def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
         return tok.dep_ not in ("compound", "amod") and not tok.lower_.startswith("high")
     if key == "negotiation":
         return True
+    if key == "forum":
+        # "provided a forum for buyers", "an online forum": a platform, not a gathering
+        return not mods & PLATFORM_MODIFIERS and not (
+            tok.dep_ in ("dobj", "attr", "pobj") and _lemma(tok.head) in PLATFORM_HEADS
+        )
     if key == "call":
         # "paid a courtesy call on the minister": a meeting; any other call is not
         return "courtesy" in mods
@@ -816,6 +902,18 @@ def _perfect(verb: Token) -> bool:
     return verb.tag_ == "VBN" and any(_lemma(a) == "have" for a in _children(verb, "aux"))
 
 
+def _uncounted_span(verb: Token) -> bool:
+    """ "for many years", "for decades", "over the years": how long a practice has gone on,
+    without a count."""
+    return any(
+        _lemma(prep) in ("for", "over")
+        and _lemma(span) in SPAN_NOUNS
+        and not any(c.like_num for c in span.subtree)
+        for prep in _children(verb, "prep")
+        for span in _children(prep, "pobj")
+    )
+
+
 def _such_as(as_token: Token) -> bool:
     """ "such as" or "as such": the example marker, not "as" of role or comparison."""
     before = as_token.doc[as_token.i - 1] if as_token.i > 0 else None
@@ -870,6 +968,8 @@ def _status_of(verb: Token, headline: bool, depth: int = 0) -> str:
             return _ONGOING
         if own == _IRREALIS and _backshifted_future(verb):
             return _PLANNED
+        if own == _HAPPENED and _perfect(verb) and _uncounted_span(verb):
+            return _GENERIC
         return own
     head = verb.head
     has_to = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
@@ -1046,9 +1146,19 @@ def _anchor(trigger: Token) -> _Anchor | None:
 
 def _header_anchor(trigger: Token) -> _Anchor | None:
     """A verbless header line names its occasion ("Regional Workshop on Border Control,
-    12 March 2021", "Remarks at the Police Training"): the line itself is the statement."""
+    12 March 2021", "Remarks at the Police Training"): the line itself is the statement, when
+    it dates or places the occasion or names it as where remarks were made."""
     sent = trigger.sent
     if not _is_headline(sent) or any(_is_verb(t) and t.tag_ != "VBG" for t in sent):
+        return None
+    noun = _climb_transparent(trigger)
+    occasion = noun.dep_ == "pobj" and _lemma(noun.head) in ("at", "during")
+    placed = any(
+        sent.start <= span.start and span.end <= sent.end
+        for span in sent.doc.spans.get("place_names", ())
+    )
+    if not occasion and not placed and not any(t.ent_type_ in ("DATE", "GPE") for t in sent):
+        # "Law Enforcement Training" over a section of a fact sheet is its topic
         return None
     return _Anchor(trigger, sent.root, "header", sent.root)
 
@@ -1241,6 +1351,9 @@ def _blocked_by_context(governor: Token) -> bool:
         ):
             return True
         if head.pos_ in ("NOUN", "PROPN") and hl in HEARSAY_NOUNS:
+            return True
+        if dep in ("acl", "ccomp") and _has_child_lemma(head, ("det",), ("no",)):
+            # "there has been no confirmation that he met ...": what no source confirms
             return True
         tok = head
     return False
@@ -1817,11 +1930,14 @@ class _Mention:
     # Coordinated predicates of one sentence ("held talks, co-chaired a conference and
     # signed ...") state different events: (governor index, first conjunct index).
     predicate: tuple[int, int] = (-1, -1)
-    # Every type folded into the event: a raid and the arrests made in it are one event,
-    # which a later "the raid" or "the arrests" restates.
+    # Every type merged into the event ("the meeting" restating a conference): a later
+    # statement of any of them restates it. A raid and the arrests made in it stay two
+    # events, an operation and an arrest, as the annotation guideline counts them.
     types: frozenset[str] = frozenset()
     # "the first course" after "four training courses": one member of a stated series.
     member: bool = False
+    # "the raids" after "two raids": the whole of a stated series.
+    series: bool = False
     # "a trilateral meeting": an indefinite noun introduces an event not yet stated.
     indefinite: bool = False
     # The event's own name ("customs mutual assistance agreement"): two names, two events.
@@ -2163,7 +2279,6 @@ def _sentence_mentions(
     names = [(s, e) for ent, _, (s, e) in entities if ent.entity_type in ("agency", "person")]
     headline = _is_headline(span)
     mentions: list[_Mention] = []
-    clauses: list[tuple[Token, Token]] = []  # (trigger, governor) of each mention
     for n, found_trigger in enumerate(_trigger_candidates(span, names)):
         trigger, etype = found_trigger.root, found_trigger.label_
         found = _assess(found_trigger._.event_clause, published)
@@ -2216,16 +2331,15 @@ def _sentence_mentions(
                 predicate=(governor.i, _first_conjunct(governor).i),
                 types=frozenset({etype}),
                 member=_is_member(trigger),
+                series=_is_anaphoric(trigger) and trigger.tag_ in ("NNS", "NNPS"),
                 indefinite=_is_indefinite(trigger),
                 name=_event_name(trigger),
             )
         )
-        clauses.append((trigger, governor))
-    return _fold_raid_arrests(mentions, clauses)
+    return mentions
 
 
 ORDINALS = _word_set("ordinals")
-RAID_TYPES = _word_set("raid_types")
 
 
 def _is_member(trigger: Token) -> bool:
@@ -2239,10 +2353,14 @@ def _is_member(trigger: Token) -> bool:
 
 def _event_name(trigger: Token) -> str | None:
     """The proper name an event noun carries ("the Comprehensive Partnership Agreement",
-    "signed a Customs Mutual Assistance Agreement"): its capitalised modifiers and itself,
-    lower-cased; None for a common noun ("a joint operation")."""
+    "signed a Customs Mutual Assistance Agreement") or a ranking's ranker: its capitalised
+    modifiers and itself, lower-cased; None for a common noun ("a joint operation")."""
     if not _is_verb(trigger):
         nouns = [trigger]
+    elif VERB_TRIGGERS.get(_lemma(trigger)) == "ranking":
+        # "the World Economic Forum ranked ...", "the Corruption Perceptions Index ranked ...":
+        # a ranking is named by who ranks
+        nouns = _children(trigger, "nsubj")
     elif trigger.dep_ == "acl" and NOUN_TRIGGERS.get(_lemma(trigger.head)):
         nouns = [trigger.head]
     else:
@@ -2263,49 +2381,6 @@ def _is_indefinite(trigger: Token) -> bool:
         return False
     noun = _climb_transparent(trigger)
     return any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children)
-
-
-def _linked(a: tuple[Token, Token], b: tuple[Token, Token]) -> bool:
-    """Two triggers of one clause chain: the same governor, or one governor's clause directly
-    hangs on the other's ("raided ..., arresting 709", "detained ... when officers raided",
-    "raided 17 compounds and detained 1,860")."""
-    (_, ga), (_, gb) = a, b
-    if ga == gb:
-        return True
-    for child, head in ((ga, gb), (gb, ga)):
-        if child.head == head and child.dep_ in ("conj", "advcl", "xcomp", "relcl", "acl"):
-            return True
-    return False
-
-
-def _fold_raid_arrests(
-    mentions: list[_Mention], clauses: list[tuple[Token, Token]]
-) -> list[_Mention]:
-    """A raid and the arrests made in it, stated in one clause chain ("detained 29 men in a
-    raid on a villa", "an operation has led to the arrest of 3,412 people"), are one event
-    seen from two sides. Seizures stay separate: what was seized is a fact of its own."""
-    merged = list(range(len(mentions)))
-    out = list(mentions)
-    pairs = [(x, y) for x in range(len(mentions)) for y in range(x + 1, len(mentions))]
-    for i, j in pairs:
-        a, b = out[merged[i]], out[merged[j]]
-        if merged[i] == merged[j] or a.types | b.types != RAID_TYPES:
-            continue
-        if a.types == b.types or not _linked(clauses[i], clauses[j]):
-            continue
-        if a.distinct or b.distinct or a.event.event_status != b.event.event_status:
-            continue
-        keep, drop = (merged[i], merged[j])
-        (ti, gi), (tj, gj) = clauses[i], clauses[j]
-        # the dominant statement names the event: the verb over a noun hanging on it, the
-        # governing clause over a participle or a when-clause
-        if gi == gj and not _is_verb(ti) and _is_verb(tj) or gi.head == gj and gi != gj:
-            keep, drop = drop, keep
-        folded = _merge(out[keep], out[drop])
-        out[keep] = folded
-        out[drop] = None
-        merged = [keep if m == drop else m for m in merged]
-    return [m for m in out if m is not None]
 
 
 def _participants(
@@ -2972,7 +3047,7 @@ def _same_event(a: _Mention, b: _Mention) -> bool:
     # "the first course" of "four training courses"; "the course" a clause after "had been
     # going through training so far": a definite reference into a stated series
     member_of_series = (
-        a.aggregate and not b.aggregate and (b.member or b.anaphoric and same_sentence)
+        a.aggregate and not b.aggregate and (b.member or b.series or b.anaphoric and same_sentence)
     )
     if (a.aggregate != b.aggregate or a.aggregate and b.aggregate) and not member_of_series:
         return False
@@ -3049,6 +3124,7 @@ def _merge(keep: _Mention, drop: _Mention) -> _Mention:
         predicate=keep.predicate,
         types=keep.types | drop.types,
         member=keep.member,
+        series=keep.series,
         indefinite=keep.indefinite,
         name=keep.name or drop.name,
     )

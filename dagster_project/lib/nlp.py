@@ -45,6 +45,7 @@ from dagster_project.lib.nlp_tables import (
 from dagster_project.lib.nlp_tables import frame as _frame
 
 # re-exported: the driver and the tests reach the reference tables and the bare model here
+from dagster_project.lib.paragraphs import is_file_photo
 from dagster_project.lib.pipeline import REFERENCE_AGENCIES as REFERENCE_AGENCIES
 from dagster_project.lib.pipeline import REFERENCE_PLACES as REFERENCE_PLACES
 from dagster_project.lib.pipeline import SEEDS_DIR as SEEDS_DIR
@@ -156,7 +157,13 @@ class _Annotator:
                     "char_end": evidence.char_end,
                 }
             )
-        self._add_events(article_id, sentences, found.mentions, found.country_rank)
+        silent = {p.paragraph_id for p in paragraphs if not p.states_events}
+        self._add_events(
+            article_id,
+            [s for s in sentences if s.paragraph_id not in silent],
+            found.mentions,
+            found.country_rank,
+        )
 
     def _mention_row(self, article_id: str, mention: Mention, starts: list[int]) -> dict:
         agency = mention.agency
@@ -349,8 +356,18 @@ def annotate_parsed(
             annotator.add_article(current, batch)
             batch = []
         current = article_id
-        headline = reads_as_headline(zone, doc_text(doc))
-        batch.append(ParsedParagraph(paragraph_id, char_start, doc, headline, attribution))
+        text = doc_text(doc)
+        headline = reads_as_headline(zone, text)
+        batch.append(
+            ParsedParagraph(
+                paragraph_id,
+                char_start,
+                doc,
+                headline,
+                attribution,
+                states_events=not is_file_photo(zone, text),
+            )
+        )
     if batch:
         annotator.add_article(current, batch)
     return annotator.frames()

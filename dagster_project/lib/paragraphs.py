@@ -332,6 +332,7 @@ _SECTION_LABEL = _full(
     r"(?:from|around) (?:the|around the) web|from around the web|sponsored links",
     r"home|news|world|national|local|asia|opinion|politics|business|sports?|lifestyle",
     r"entertainment|breaking news|top stories|featured|videos?|photos|gallery|podcasts?",
+    r"(?:photo|video|image|picture) galler(?:y|ies)|(?:back to |to )?top of (?:the )?page",
     r"multimedia|log ?in|sign ?in|log out|sign out|register|my account|contact(?: us)?",
     r"about(?: us)?|advertise(?: with us)?|privacy(?: policy)?|privacy notice",
     r"terms (?:of|and) (?:use|service|conditions)|terms|sitemap|site map|rss(?: feeds?)?",
@@ -566,7 +567,7 @@ _BYLINE_LABEL = re.compile(
     r"^(?:(?:(?:additional )?(?:written|reported|reporting|writing|editing|edited|words|story|text"
     r"|compiled|posted|interview)(?: and (?:writing|editing|reporting))? by|by)\b\s*:?"
     r"|(?:writer|writers|author|authors|reporter|reporters|correspondent|byline|words|story"
-    r"|text)\s*:)\s*",
+    r"|text|editor|editors|photographer|translator)\s*:)\s*",
     re.I,
 )
 _NAME_WORD = re.compile(r"(?:[A-Z][\w'’.-]*|[A-Z]\.)$")
@@ -860,6 +861,9 @@ def _boilerplate_rule(text: str, low: str | None = None, key: str | None = None)
 # ---------------------------------------------------------------------------------------------
 # Zones
 
+# an archive picture ("FILE - A police officer checks ...", "file photo"): what it shows is
+# not what the article reports
+_FILE_PHOTO = re.compile(r"\bfile (?:photo|picture|image)\b|^file\s*[-–—:]\s")
 _CAPTION = _any(
     r"\bin (?:this|a|an|the) (?:undated |handout |file |recent |supplied |\w+ )?(?:photo|photograph"
     r"|picture|image|video grab|screen ?grab|screenshot)s?\b",
@@ -870,7 +874,8 @@ _CAPTION = _any(
     r"\((?:photo|image|picture|file|credit|pictured)s?\s*(?::|/|\bby\b|\bcourtesy\b|\))",
     r"\b(?:reuters|afp|ap|epa|xinhua|anadolu|getty images|supplied|file)\s*/\s*\w",
     r"\w\s*/\s*(?:reuters|afp|ap|epa|xinhua|anadolu|getty images|supplied|file)\b",
-    r"\bfile (?:photo|picture|image)\b|^courtesy of\b|^file\s*[-–—:]\s",
+    _FILE_PHOTO.pattern,
+    r"^courtesy of\b",
     r"\((?:l|r|c|l-r|r-l|left|right|centre|center|front|top|bottom|above|below|inset)"
     r"(?:\s*(?:to|-)\s*(?:r|l|right|left))?\)(?!\s*(?:19|20)\d\d)",
     r"\bfrom left(?: to right)?[,:)]|\bleft to right\b",
@@ -882,6 +887,12 @@ _DATELINE = re.compile(
 _BYLINE = re.compile(r"^(?:by|from|updated|published|posted|written by|reporting by)\b", re.I)
 _BULLET = re.compile(r"^[•·▪●◦‣○■□➢➤►▶✓✔*+-]\s|^\(?\d{1,2}[.)]\s")
 _SENTENCE_END = (".", "!", "?", "…", '."', ".”", ".’", "!”", "?”", ".)", ":", ";")
+
+
+def is_file_photo(zone: str, text: str) -> bool:
+    """A caption of an archive picture: the scene it shows happened some other time, so it
+    states none of the article's events."""
+    return zone == "caption" and bool(_FILE_PHOTO.search(_lower(text)))
 
 
 def _caption_like(low: str, words: int) -> bool:

@@ -224,6 +224,22 @@ def test_a_lower_case_body_name_after_a_title(mentions_of):
     assert mentions[mentions.entity_type == "agency"].empty
 
 
+def test_a_generic_name_said_to_be_in_another_country_is_that_countrys(mentions_of):
+    mentions = mentions_of(
+        "The Supreme Court in Bangkok upheld the sentence of the two Cambodian men on Monday."
+    )
+    agencies = mentions[mentions.entity_type == "agency"]
+    assert "kh-supreme-court" not in set(agencies.agency_id)
+    assert "Supreme Court" in set(agencies.surface_text)
+
+
+def test_the_police_of_a_town_is_no_body_name(mentions_of):
+    mentions = mentions_of("Police in Poipet detained 50 men in a raid on a casino on Sunday.")
+    agencies = mentions[mentions.entity_type == "agency"]
+    assert not any(name.startswith("Police in") for name in agencies.entity_name)
+    assert "Poipet" in set(mentions[mentions.entity_type == "place"].entity_name)
+
+
 def test_a_generic_name_in_a_story_about_another_country_is_not_cambodias(mentions_of):
     mentions = mentions_of("The Supreme Court in London heard the appeal of the two men on Monday.")
     agencies = mentions[mentions.entity_type == "agency"]

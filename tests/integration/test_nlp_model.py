@@ -418,6 +418,20 @@ def test_attribution_lines_of_page_furniture_are_read_for_people_only():
     assert set(out["crime_types"].evidence_text) <= set(out["sentences"].sentence_text)
 
 
+def test_an_archive_photo_caption_is_read_for_names_but_states_no_event():
+    caption = "FILE - Police officers arrested a drug suspect in Phnom Penh on May 2, 2019."
+    paragraphs, articles = _frames(
+        {"a-file": f"{caption}\n\nThe court will hear the case of the man next week."}
+    )
+    paragraphs.loc[paragraphs.paragraph_index == 0, "zone"] = "caption"
+    out = annotate(paragraphs, articles, DEFAULT_MODEL, AGENCIES_CSV, PLACES_CSV)
+    assert "Phnom Penh" in set(out["mentions"].entity_name)
+    assert out["events"].empty
+    paragraphs.loc[paragraphs.paragraph_index == 0, "zone"] = "body"
+    out = annotate(paragraphs, articles, DEFAULT_MODEL, AGENCIES_CSV, PLACES_CSV)
+    assert list(out["events"].event_type) == ["arrest"]
+
+
 def test_prosecutors_and_offices_named_after_titles(mentions):
     agencies = mentions[
         (mentions.article_id == "a-prosecutors") & (mentions.entity_type == "agency")

@@ -11,6 +11,7 @@ from dagster_project.lib.paragraphs import (
     ArticleText,
     Paragraph,
     classify_corpus,
+    is_file_photo,
     split_paragraphs,
 )
 
@@ -226,6 +227,8 @@ BOILERPLATE_CASES = [
     ("section_navigation", "ALSO READ: Interpol issues red notice for tycoon"),
     ("section_navigation", "Previous Article"),
     ("section_navigation", "More from Khmer Daily"),
+    ("section_navigation", "Photo Gallery"),
+    ("section_navigation", "Top of page"),
     ("accessibility_link", "Skip to content"),
     ("accessibility_link", "Skip to main content"),
     ("accessibility_link", "Back to top"),
@@ -300,6 +303,7 @@ BOILERPLATE_CASES = [
     ("byline", "BY SOK DARA"),
     ("byline", "By AFP"),
     ("byline", "WRITER: Somchai Rattana"),
+    ("byline", "Editor: Li Wei"),
     ("byline", "Written by: Chan Dara"),
     ("byline", "By Jane Doe and John Roe, Reuters"),
     ("byline", "Jane Doe | Publication date 12 March 2024 | 10:42 ICT"),
@@ -707,6 +711,22 @@ def test_zones(text: str, index: int, zone: str) -> None:
     assert rows[index].zone == zone
     if zone == "caption":
         assert not rows[index].is_boilerplate and rows[index].is_content
+
+
+FILE_PHOTOS = [
+    ("file_dash", "caption", "FILE - Police stand guard in Phnom Penh, May 2, 2019.", True),
+    ("file_photo_colon", "caption", "FILE PHOTO: Officers guard seized drugs.", True),
+    ("file_photo_inside", "caption", "Police escort suspects (file photo).", True),
+    ("fresh_caption", "caption", "Police escort suspects at the airport. REUTERS/Jo Doe", False),
+    ("body_mentions_a_file", "body", "FILE - Police stand guard in Phnom Penh.", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "expected"), [c[1:] for c in FILE_PHOTOS], ids=[c[0] for c in FILE_PHOTOS]
+)
+def test_an_archive_photo_caption_is_known(zone: str, text: str, expected: bool) -> None:
+    assert is_file_photo(zone, text) is expected
 
 
 def test_title_after_page_furniture() -> None:
