@@ -104,6 +104,8 @@ def _table(name: str):
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _POSSESSIVE_TOKENS = {"'s", "’s", "'", "’", "s'", "s’"}
 CONNECTORS = _words("connectors")
+# "ministries" of "the ministries of Interior and Justice": the head each name shares
+_SHARED_HEADS = _table("shared_heads")
 _DETERMINERS = _words("determiners")
 
 
@@ -1123,6 +1125,9 @@ def word_keys(words: Iterable[str]) -> frozenset[int]:
     return frozenset(hash_string(w) for w in words)
 
 
+_SHARED_HEAD_KEYS = word_keys(_SHARED_HEADS)
+
+
 def word_indices(doc: Doc, keys: frozenset[int], attr: int = ORTH) -> list[int]:
     """Indices of the tokens whose text (`attr` ORTH) or lower-case text (LOWER) is one of
     the words of `keys` (`word_keys`), in order: a walk over a Doc makes a Token object of
@@ -1978,7 +1983,39 @@ class _ArticleExtractor:
                         and _capitalised(doc, ps, pe)
                     ):
                         pending.append((p, ps, pe))
+            cands.extend(self._shared_head_names(p, rank))
         return self._merge_model_agreement(cands), pending
+
+    def _shared_head_names(self, p: int, rank: Sequence[str]) -> list[_Candidate]:
+        """ "the ministries of Interior and Justice": one head for several bodies, each a
+        mention of its own ("Ministry of Interior", "Ministry of Justice") when the reference
+        knows it; the first mention spans the head, the others their own words."""
+        doc = self.paragraphs[p].doc
+        found: list[_Candidate] = []
+        for i in word_indices(doc, _SHARED_HEAD_KEYS, LOWER):
+            if i + 2 >= len(doc) or doc[i + 1].lower_ != "of":
+                continue
+            names: list[tuple[int, int]] = []
+            start = i + 2
+            for j in range(i + 2, min(len(doc), i + 14) + 1):
+                if j < len(doc) and (doc[j].is_title or doc[j].lower_ in CONNECTORS - {"and"}):
+                    continue
+                if j > start and doc[start].is_title:
+                    names.append((start, j))
+                if j >= len(doc) or doc[j].lower_ not in (",", "and"):
+                    break
+                start = j + 1
+            if len(names) < 2:
+                continue
+            head = _SHARED_HEADS[doc[i].lower_]
+            for k, (s, e) in enumerate(names):
+                link = link_agency_name(
+                    f"{head} of {doc[s:e].text}", self.ref, rank, allow_discovery=False
+                )
+                if link is not None and link.method == "reference":
+                    span = (i, e) if k == 0 else (s, e)
+                    found.append(_Candidate(p, *span, link, _PRIORITY.get(link.method, 2)))
+        return found
 
     def _cut_location(
         self, doc: Doc, start: int, end: int, *, shortest: int = 2

@@ -233,6 +233,17 @@ def test_a_generic_name_said_to_be_in_another_country_is_that_countrys(mentions_
     assert "Supreme Court" in set(agencies.surface_text)
 
 
+def test_ministries_sharing_one_head_are_each_a_mention(mentions_of):
+    text = "Officials of the ministries of Interior and Justice met in Phnom Penh, Cambodia."
+    agencies = mentions_of(text).query("entity_type == 'agency'")
+    assert set(agencies.agency_id) == {"kh-moi", "kh-moj"}
+    for row in agencies.itertuples():
+        assert text[row.char_start : row.char_end] == row.surface_text
+    # bodies the reference does not know are not guessed
+    mentions = mentions_of("The departments of Health and Education in Cambodia met on Monday.")
+    assert mentions[mentions.entity_type == "agency"].empty
+
+
 def test_the_police_of_a_town_is_no_body_name(mentions_of):
     mentions = mentions_of("Police in Poipet detained 50 men in a raid on a casino on Sunday.")
     agencies = mentions[mentions.entity_type == "agency"]
