@@ -208,6 +208,8 @@ def test_materialize_all_in_the_ui_builds_the_warehouse(dagster_dev, page):
 
 
 def test_the_asset_pages_show_descriptions_and_metadata(dagster_dev, page):
+    from playwright.sync_api import expect
+
     page.goto(f"{dagster_dev['url']}/assets/publish/warehouse")
     expected = (
         "search.paragraphs(query)",
@@ -218,14 +220,10 @@ def test_the_asset_pages_show_descriptions_and_metadata(dagster_dev, page):
         "eager",
         str(publish.published_path(dagster_dev["warehouse"])),
     )
-
-    # the page's sections arrive by separate queries (automation after metadata, say)
-    def missing() -> list[str]:
-        body = page.locator("body").inner_text()
-        return [text for text in expected if text not in body]
-
-    deadline = time.monotonic() + 120
-    while missing() and time.monotonic() < deadline:
-        page.wait_for_timeout(1000)
-    page.screenshot(path=artifact("ui-published-asset.png"), full_page=True)
-    assert missing() == []
+    body = page.locator("body")
+    try:
+        for text in expected:
+            # the page's sections arrive by separate queries (automation after metadata, say)
+            expect(body).to_contain_text(text, timeout=120_000)
+    finally:
+        page.screenshot(path=artifact("ui-published-asset.png"), full_page=True)
