@@ -295,6 +295,17 @@ def _children(tok: Token, *deps: str) -> list[Token]:
     return [c for c in tok.children if c.dep_ in deps]
 
 
+def _prep_objects(tok: Token, *preps: str) -> list[Token]:
+    """The objects of the token's prepositions `preps` ("the handover of 23 fugitives":
+    "fugitives" for "of")."""
+    return [
+        p
+        for prep in _children(tok, "prep")
+        if _lemma(prep) in preps
+        for p in _children(prep, "pobj")
+    ]
+
+
 def _has_child_lemma(tok: Token, deps: Iterable[str], lemmas: Iterable[str]) -> bool:
     deps, lemmas = set(deps), set(lemmas)
     return any(c.dep_ in deps and _lemma(c) in lemmas for c in tok.children)
@@ -480,12 +491,7 @@ def _office_of_party(tok: Token) -> bool:
     return any(
         c.dep_ == "compound" and _is_party(c) and c.ent_type_ not in ("GPE", "LOC")
         for c in tok.children
-    ) or any(
-        _is_party(p)
-        for prep in _children(tok, "prep")
-        if _lemma(prep) == "of"
-        for p in _children(prep, "pobj")
-    )
+    ) or any(_is_party(p) for p in _prep_objects(tok, "of"))
 
 
 def _returned_someone(tok: Token) -> bool:
@@ -553,13 +559,7 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
     if lemma in ("break", "smash"):
         # "broke (up) a local cell of the network", "smashed a drug ring": not "broke the
         # record" or "broke up the band"
-        groups = objects + [
-            p
-            for o in objects
-            for prep in _children(o, "prep")
-            if _lemma(prep) == "of"
-            for p in _children(prep, "pobj")
-        ]
+        groups = objects + [p for o in objects for p in _prep_objects(o, "of")]
         return prt in (None, "up") and any(_lemma(g) in CRIMINAL_GROUPS for g in groups)
     if lemma in ("find", "discover"):
         # "found a lab producing meth": the parser makes the object the subject of a clause
@@ -646,12 +646,7 @@ def _verb_sense_ok(tok: Token, lemma: str, etype: str) -> bool:
     if lemma == "meet":
         # "met the deadline" is no meeting, and neither is a suspect's meeting with gang
         # leaders: cooperation needs officials on both sides
-        parties = _children(tok, "nsubj") + [
-            p
-            for prep in _children(tok, "prep")
-            if _lemma(prep) == "with"
-            for p in _children(prep, "pobj")
-        ]
+        parties = _children(tok, "nsubj") + _prep_objects(tok, "with")
         return not obj_lemmas & MEET_NON_OBJECTS and not any(
             _is_criminal(p) for p in parties + objects
         )
@@ -782,20 +777,10 @@ def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
     if key == "check":
         return tok.tag_ == "NNS" or bool(mods)
     if key in ("opening", "inauguration", "establishment", "launch"):
-        return any(
-            _lemma(p) in OFFICE_NOUNS
-            for prep in _children(tok, "prep")
-            if _lemma(prep) == "of"
-            for p in _children(prep, "pobj")
-        )
+        return any(_lemma(p) in OFFICE_NOUNS for p in _prep_objects(tok, "of"))
     if key == "signing":
         return (
-            any(
-                _lemma(p) in AGREEMENT_NOUNS
-                for prep in _children(tok, "prep")
-                if _lemma(prep) == "of"
-                for p in _children(prep, "pobj")
-            )
+            any(_lemma(p) in AGREEMENT_NOUNS for p in _prep_objects(tok, "of"))
             or _lemma(tok.head) == "ceremony"
         )
     if key == "list":
@@ -827,12 +812,7 @@ def _noun_sense_ok(tok: Token, key: str, etype: str) -> bool:
         )
     if key == "handover":
         # "the handover of 23 fugitives", not "the handover of power" or "equipment handover"
-        of_objects = [
-            p
-            for prep in _children(tok, "prep")
-            if _lemma(prep) == "of"
-            for p in _children(prep, "pobj")
-        ]
+        of_objects = _prep_objects(tok, "of")
         things = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "NOUN"]
         # people must be named: "the handover ceremony" of a warehouse hands over a building
         named = of_objects or [c for c in things if _is_human(c)]
@@ -2641,15 +2621,7 @@ def _implicit_count(etype: str, trigger: Token) -> Quantity | None:
     """ "Arrested a senior member" is one person: enough to tell it from "arrested six"."""
     if etype not in ("arrest", "extradition", "deportation"):
         return None
-    if _is_verb(trigger):
-        objects = _object_nouns(trigger)
-    else:
-        objects = [
-            p
-            for prep in _children(trigger, "prep")
-            if _lemma(prep) == "of"
-            for p in _children(prep, "pobj")
-        ]
+    objects = _object_nouns(trigger) if _is_verb(trigger) else _prep_objects(trigger, "of")
     if len(objects) != 1:
         return None
     obj = objects[0]
@@ -2694,12 +2666,7 @@ def _patient_ids(etype: str, trigger: Token, anchor: _Anchor) -> set[int]:
     objects = (
         _object_nouns(anchor.governor)
         if _is_verb(trigger) or (governor_type in PATIENT_TYPES)
-        else [
-            p
-            for prep in _children(trigger, "prep")
-            if _lemma(prep) == "of"
-            for p in _children(prep, "pobj")
-        ]
+        else _prep_objects(trigger, "of")
     )
     out: set[int] = set()
     for obj in objects:
