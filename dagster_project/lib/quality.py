@@ -265,7 +265,8 @@ def row_hashes(frame: pd.DataFrame) -> pd.Series:
 
 
 _CONTEXTS: dict[str, object] = {}
-_CHECKPOINTS: dict[tuple[str, str, str], object] = {}
+_DEFINITIONS: dict[tuple[str, str, str], object] = {}
+_SITE_URLS: dict[str, str | None] = {}
 
 
 def _context(gx_root: Path):
@@ -281,6 +282,13 @@ def _context(gx_root: Path):
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         gx_root.mkdir(parents=True, exist_ok=True)
         context = gx.get_context(mode="file", project_root_dir=str(gx_root))
+        if context.variables.config_variables_file_path:
+            # GX reads and parses the config variables file (its template: only comments) on
+            # every read of a context variable, dozens per suite; no setting here uses one
+            # (environment variables still substitute). Only the next context is spared it.
+            context.variables.config_variables_file_path = None
+            context.variables.save()
+            context = gx.get_context(mode="file", project_root_dir=str(gx_root))
         context.variables.progress_bars = ProgressBarsConfig(
             globally=False, metric_calculations=False
         )
@@ -291,17 +299,30 @@ def _context(gx_root: Path):
             site.setdefault("site_index_builder", {"class_name": "DefaultSiteIndexBuilder"})
             site["site_index_builder"]["validation_results_limit"] = DATA_DOCS_RESULTS
         context.variables.data_docs_sites = sites
-        # made afresh once per context: every suite adds its asset to this one datasource
-        context.data_sources.add_or_update_pandas("warehouse")
+        # one datasource, each suite's asset in it, kept between processes: adding one
+        # rewrites the project's configuration file
+        if "warehouse" not in context.data_sources.all():
+            context.data_sources.add_pandas("warehouse")
         _CONTEXTS[key] = context
     return _CONTEXTS[key]
 
 
-def _checkpoint(suite: Suite, gx_root: Path):
-    """The suite's GX checkpoint in the process's context, stored once per suite definition."""
+def _site_url(gx_root: Path) -> str | None:
+    """The Data Docs site's index page (None before it is built), asked of GX once per
+    process: GX builds the site's writer to say it."""
+    key = str(gx_root.resolve())
+    if _SITE_URLS.get(key) is None:
+        sites = _context(gx_root).get_docs_sites_urls(resource_identifier=None)
+        _SITE_URLS[key] = sites[0]["site_url"] if sites else None
+    return _SITE_URLS[key]
+
+
+def _definition(suite: Suite, gx_root: Path):
+    """The suite's GX validation definition (its expectations over its asset's whole-frame
+    batch) in the process's context, stored once per suite definition."""
     key = (str(gx_root.resolve()), suite.name, signature(suite))
-    if key in _CHECKPOINTS:
-        return _CHECKPOINTS[key]
+    if key in _DEFINITIONS:
+        return _DEFINITIONS[key]
     import great_expectations as gx
 
     context = _context(gx_root)
@@ -321,23 +342,15 @@ def _checkpoint(suite: Suite, gx_root: Path):
         expectation.meta = {"check_name": check.name, "severity": check.severity}
         expectation.notes = check.description
         expectations.append(expectation)
-    gx_suite = context.suites.add_or_update(
-        gx.ExpectationSuite(name=suite.name, expectations=expectations)
-    )
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(data=batch, suite=gx_suite, name=suite.name)
-    )
-    _CHECKPOINTS[key] = context.checkpoints.add_or_update(
-        gx.Checkpoint(
+    # stores the suite too
+    _DEFINITIONS[key] = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(
+            data=batch,
+            suite=gx.ExpectationSuite(name=suite.name, expectations=expectations),
             name=suite.name,
-            validation_definitions=[definition],
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": [*suite.index_columns, ROW_HASH],
-            },
         )
     )
-    return _CHECKPOINTS[key]
+    return _DEFINITIONS[key]
 
 
 def _stage(con: duckdb.DuckDBPyConnection, suite: Suite, raw_dir: Path) -> None:
@@ -419,10 +432,31 @@ def validate(
     context, so that the suite, the validation results and the Data Docs pages are written
     under `gx_root`. Row-level checks look at the UNSEEN rows; the failures FAILED names of
     the others are carried into the result. `totals` are the element counts to report."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
     unseen = frame[UNSEEN].astype(bool)
     hashes = frame[ROW_HASH]
     checked = frame.drop(columns=[FAILED])
-    run = _checkpoint(suite, gx_root).run(batch_parameters={"dataframe": checked})
+    run_id = RunIdentifier(run_time=datetime.now(UTC))
+    # the validation definition stores its result (what Data Docs render) as a checkpoint
+    # would, without a checkpoint's own freshness checks and result
+    validation = _definition(suite, gx_root).run(
+        batch_parameters={"dataframe": checked},
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": [*suite.index_columns, ROW_HASH],
+        },
+        run_id=run_id,
+    )
+    result_id = ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite.name),
+        run_id=run_id,
+        batch_identifier=validation.batch_id,
+    )
     carried = {check.name: [] for check in suite.checks}
     failed = frame[FAILED].tolist()
     for position in (~unseen).to_numpy().nonzero()[0]:
@@ -431,46 +465,41 @@ def validate(
     by_name = {c.name: c for c in suite.checks}
     outcomes = []
     validated = {int(h): [] for h in hashes[unseen].unique()}
-    for validation in run.run_results.values():
-        for result in validation.results:
-            check = by_name[result.expectation_config.meta["check_name"]]
-            per_row = check.expectation.per_row
-            details = result.result or {}
-            rows = [
-                {k: _jsonable(v) for k, v in row.items()}
-                for row in (details.get("unexpected_index_list") or [])
-                if isinstance(row, dict)
-            ]
-            old = checked.iloc[carried[check.name]] if per_row else checked.iloc[[]]
-            column = check.expectation.arguments.get("column")
-            kept = [c for c in (column, *suite.index_columns, ROW_HASH) if c in old.columns]
-            rows += [
-                {k: _jsonable(v) for k, v in row.items()} for row in old[kept].to_dict("records")
-            ]
-            for row in rows:
-                row_hash = row.pop(ROW_HASH, None)
-                if per_row and row_hash in validated:
-                    validated[row_hash].append(check.name)
-            outcomes.append(
-                CheckOutcome(
-                    check_name=check.name,
-                    severity=check.severity,
-                    passed=bool(result.success) and old.empty,
-                    unexpected_count=int(details.get("unexpected_count") or 0) + len(old),
-                    element_count=int(totals[check.expectation.only_where if per_row else None]),
-                    failing_rows=rows,
-                    description=check.description,
-                    carried=len(old),
-                )
+    for result in validation.results:
+        check = by_name[result.expectation_config.meta["check_name"]]
+        per_row = check.expectation.per_row
+        details = result.result or {}
+        rows = [
+            {k: _jsonable(v) for k, v in row.items()}
+            for row in (details.get("unexpected_index_list") or [])
+            if isinstance(row, dict)
+        ]
+        old = checked.iloc[carried[check.name]] if per_row else checked.iloc[[]]
+        column = check.expectation.arguments.get("column")
+        kept = [c for c in (column, *suite.index_columns, ROW_HASH) if c in old.columns]
+        rows += [{k: _jsonable(v) for k, v in row.items()} for row in old[kept].to_dict("records")]
+        for row in rows:
+            row_hash = row.pop(ROW_HASH, None)
+            if per_row and row_hash in validated:
+                validated[row_hash].append(check.name)
+        outcomes.append(
+            CheckOutcome(
+                check_name=check.name,
+                severity=check.severity,
+                passed=bool(result.success) and old.empty,
+                unexpected_count=int(details.get("unexpected_count") or 0) + len(old),
+                element_count=int(totals[check.expectation.only_where if per_row else None]),
+                failing_rows=rows,
+                description=check.description,
+                carried=len(old),
             )
-    sites = _context(gx_root).get_docs_sites_urls(resource_identifier=None)
-    url = sites[0]["site_url"] if sites else None
+        )
     return SuiteOutcome(
         suite_name=suite.name,
         outcomes=outcomes,
-        data_docs_url=url,
+        data_docs_url=_site_url(gx_root),
         validated=validated,
-        result_ids=tuple(run.run_results),
+        result_ids=(result_id,),
     )
 
 
@@ -527,8 +556,7 @@ def update_data_docs(
         resource_identifiers=[*outcome.result_ids, ExpectationSuiteIdentifier(name=suite.name)],
         build_index=True,
     )
-    sites = context.get_docs_sites_urls(resource_identifier=None)
-    return replace(outcome, data_docs_url=sites[0]["site_url"] if sites else None)
+    return replace(outcome, data_docs_url=_site_url(gx_root))
 
 
 def record(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -269,3 +272,37 @@ def test_data_docs_are_rendered_again_only_when_a_verdict_changed(tmp_path):
     with duckdb.connect(str(path), read_only=True) as con:
         urls = con.execute("select distinct data_docs_url from quality.check_results").fetchall()
     assert len(urls) == 1 and urls[0][0].endswith("index.html")
+
+
+RUN_IN_NEW_PROCESS = """
+import sys
+from pathlib import Path
+from dagster_project.lib import quality, warehouse
+from expectations import PARAGRAPHS_SUITE
+with warehouse.connect(Path(sys.argv[1])) as con:
+    quality.run_suite(con, PARAGRAPHS_SUITE, Path(sys.argv[2]), "second", Path(sys.argv[3]))
+"""
+
+
+def test_a_later_process_validates_with_the_stored_gx_project_left_as_it_was(tmp_path):
+    path = tmp_path / "w.duckdb"
+    rows = _good_paragraphs("a1") + [_paragraph("a1", 3, 47, 63, "First paragraph.", "a1-1")]
+    _build(path, {"a1": TEXT}, rows)
+    _run(path, tmp_path, "first")
+    project = tmp_path / "gx" / "gx"
+    config = (project / "great_expectations.yml").read_text()
+    # another process, as the next `make run`: a GX context of its own over the same project
+    subprocess.run(
+        [sys.executable, "-c", RUN_IN_NEW_PROCESS, str(path), str(tmp_path / "gx"), str(tmp_path)],
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert (project / "great_expectations.yml").read_text() == config
+    assert "config_variables_file_path: uncommitted" not in config
+    assert len(list((project / "uncommitted" / "validations").rglob("*.json"))) == 2
+    with duckdb.connect(str(path), read_only=True) as con:
+        runs = con.execute(
+            "select run_id, passed, unexpected_count from quality.check_results "
+            "where check_name = 'no_duplicated_paragraphs' order by checked_at"
+        ).fetchall()
+    assert runs == [("first", False, 1), ("second", False, 1)]
