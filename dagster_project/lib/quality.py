@@ -269,6 +269,12 @@ _DEFINITIONS: dict[tuple[str, str, str], object] = {}
 _SITE_URLS: dict[str, str | None] = {}
 
 
+def _view(name: str) -> dict[str, str]:
+    """A Data Docs view of `lib.gx_views` (templates compiled once per process) in GX's
+    configuration."""
+    return {"module_name": "dagster_project.lib.gx_views", "class_name": name}
+
+
 def _context(gx_root: Path):
     """The file-backed GX context of `gx_root`, made once per process: creating one reads and
     writes its configuration (seconds for the first suite, a second each after that)."""
@@ -298,6 +304,10 @@ def _context(gx_root: Path):
         for site in sites.values():
             site.setdefault("site_index_builder", {"class_name": "DefaultSiteIndexBuilder"})
             site["site_index_builder"]["validation_results_limit"] = DATA_DOCS_RESULTS
+            site["site_index_builder"]["view"] = _view("IndexPageView")
+            sections = site.setdefault("site_section_builders", {})
+            for section in ("expectations", "validations"):
+                sections.setdefault(section, {})["view"] = _view("PageView")
         context.variables.data_docs_sites = sites
         # one datasource, each suite's asset in it, kept between processes: adding one
         # rewrites the project's configuration file

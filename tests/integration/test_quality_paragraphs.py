@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -306,3 +307,34 @@ def test_a_later_process_validates_with_the_stored_gx_project_left_as_it_was(tmp
             "where check_name = 'no_duplicated_paragraphs' order by checked_at"
         ).fetchall()
     assert runs == [("first", False, 1), ("second", False, 1)]
+
+
+def test_data_docs_views_render_gx_pages_compiling_each_template_once_per_process(tmp_path):
+    import great_expectations as gx
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    from dagster_project.lib import gx_views
+
+    path = tmp_path / "w.duckdb"
+    rows = _good_paragraphs("a1") + [_paragraph("a1", 3, 47, 63, "First paragraph.", "a1-1")]
+    _build(path, {"a1": TEXT}, rows)
+    _run(path, tmp_path)
+    store = gx.get_context(mode="file", project_root_dir=tmp_path / "gx").validation_results_store
+    result = store.get(store.list_keys()[0])
+    # as GX's site builder makes a view: with the project's template folders
+    custom = tmp_path / "gx" / "gx" / "plugins" / "custom_data_docs"
+    folders = (str(custom / "styles"), str(custom / "views"))
+    # element ids and the links' time stamps are made afresh by every render
+    ids = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|\d{8}T\d{6}\.\d+Z")
+    # a view renders the page's parts in place: a page for each render
+    expected = ids.sub(
+        "id", DefaultJinjaPageView(*folders).render(ValidationResultsPageRenderer().render(result))
+    )
+    assert "is_duplicate" in expected
+    later = gx_views.PageView(*folders)
+    # the run's Data Docs build compiled the templates already
+    assert len(later.env.cache) > 0
+    page = ValidationResultsPageRenderer().render(result)
+    assert ids.sub("id", later.render(page)) == expected
+    assert len(DefaultJinjaPageView(*folders).env.cache) == 0
