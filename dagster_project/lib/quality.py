@@ -269,6 +269,12 @@ _DEFINITIONS: dict[tuple[str, str, str], object] = {}
 _SITE_URLS: dict[str, str | None] = {}
 
 
+def _view(name: str) -> dict[str, str]:
+    """A Data Docs view of `lib.gx_views` (templates compiled once per process) in GX's
+    configuration."""
+    return {"module_name": "dagster_project.lib.gx_views", "class_name": name}
+
+
 def _context(gx_root: Path):
     """The file-backed GX context of `gx_root`, made once per process: creating one reads and
     writes its configuration (seconds for the first suite, a second each after that)."""
@@ -298,6 +304,10 @@ def _context(gx_root: Path):
         for site in sites.values():
             site.setdefault("site_index_builder", {"class_name": "DefaultSiteIndexBuilder"})
             site["site_index_builder"]["validation_results_limit"] = DATA_DOCS_RESULTS
+            site["site_index_builder"]["view"] = _view("IndexPageView")
+            sections = site.setdefault("site_section_builders", {})
+            for section in ("expectations", "validations"):
+                sections.setdefault(section, {})["view"] = _view("PageView")
         context.variables.data_docs_sites = sites
         # one datasource, each suite's asset in it, kept between processes: adding one
         # rewrites the project's configuration file
@@ -438,14 +448,11 @@ def validate(
         ValidationResultIdentifier,
     )
 
-    unseen = frame[UNSEEN].astype(bool)
-    hashes = frame[ROW_HASH]
-    checked = frame.drop(columns=[FAILED])
     run_id = RunIdentifier(run_time=datetime.now(UTC))
     # the validation definition stores its result (what Data Docs render) as a checkpoint
     # would, without a checkpoint's own freshness checks and result
     validation = _definition(suite, gx_root).run(
-        batch_parameters={"dataframe": checked},
+        batch_parameters={"dataframe": frame.drop(columns=[FAILED])},
         result_format={
             "result_format": "COMPLETE",
             "unexpected_index_column_names": [*suite.index_columns, ROW_HASH],
@@ -457,18 +464,50 @@ def validate(
         run_id=run_id,
         batch_identifier=validation.batch_id,
     )
+    results = {r.expectation_config.meta["check_name"]: r for r in validation.results}
+    return _outcome(frame, suite, totals, results, _site_url(gx_root), (result_id,))
+
+
+def _carried_only(frame: pd.DataFrame, suite: Suite) -> bool:
+    """Whether GX would find nothing in `frame` beyond the failures it carries: no row it has
+    not validated, no key repeated (the frame holds every row of a repeated key), no aggregate
+    of a whole column. Each check's verdict is then its carried failures alone."""
+    if frame[UNSEEN].any():
+        return False
+    for check in suite.checks:
+        expectation = check.expectation
+        if expectation.kind in KEY_KINDS:
+            if frame[expectation.arguments["column"]].duplicated(keep=False).any():
+                return False
+        elif not expectation.per_row:
+            return False
+    return True
+
+
+def _outcome(
+    frame: pd.DataFrame,
+    suite: Suite,
+    totals: Mapping[str | None, int],
+    results: Mapping[str, object],
+    data_docs_url: str | None,
+    result_ids: tuple,
+) -> SuiteOutcome:
+    """The suite's outcome from GX's result of each check (by name; a check without one
+    found nothing) and the failures carried from earlier runs."""
+    unseen = frame[UNSEEN].astype(bool)
+    hashes = frame[ROW_HASH]
+    checked = frame.drop(columns=[FAILED])
     carried = {check.name: [] for check in suite.checks}
     failed = frame[FAILED].tolist()
     for position in (~unseen).to_numpy().nonzero()[0]:
         for name in failed[position]:
             carried.setdefault(name, []).append(position)
-    by_name = {c.name: c for c in suite.checks}
     outcomes = []
     validated = {int(h): [] for h in hashes[unseen].unique()}
-    for result in validation.results:
-        check = by_name[result.expectation_config.meta["check_name"]]
+    for check in suite.checks:
+        result = results.get(check.name)
         per_row = check.expectation.per_row
-        details = result.result or {}
+        details = (result.result if result else None) or {}
         rows = [
             {k: _jsonable(v) for k, v in row.items()}
             for row in (details.get("unexpected_index_list") or [])
@@ -486,7 +525,7 @@ def validate(
             CheckOutcome(
                 check_name=check.name,
                 severity=check.severity,
-                passed=bool(result.success) and old.empty,
+                passed=(bool(result.success) if result else True) and old.empty,
                 unexpected_count=int(details.get("unexpected_count") or 0) + len(old),
                 element_count=int(totals[check.expectation.only_where if per_row else None]),
                 failing_rows=rows,
@@ -497,9 +536,9 @@ def validate(
     return SuiteOutcome(
         suite_name=suite.name,
         outcomes=outcomes,
-        data_docs_url=_site_url(gx_root),
+        data_docs_url=data_docs_url,
         validated=validated,
-        result_ids=(result_id,),
+        result_ids=result_ids,
     )
 
 
@@ -512,10 +551,19 @@ def run_suite(
     revalidate: bool = False,
 ) -> SuiteOutcome:
     """Validate the suite against the warehouse and append its results to the quality tables.
-    Row-level checks look only at rows not validated before, unless `revalidate`."""
+    Row-level checks look only at rows not validated before, unless `revalidate`. When GX
+    would find nothing new and the verdicts are those of the suite's previous run, GX is not
+    run (nor imported): the run is recorded with the previous run's Data Docs."""
     frame, totals = select_rows(con, suite, raw_dir, revalidate)
-    outcome = validate(frame, suite, gx_root, totals)
-    outcome = update_data_docs(con, suite, outcome, gx_root)
+    outcome = None
+    if _carried_only(frame, suite):
+        carried = _outcome(frame, suite, totals, {}, None, ())
+        previous, url = previous_run(con, suite)
+        if url and verdicts(carried) == previous:
+            outcome = replace(carried, data_docs_url=url)
+    if outcome is None:
+        outcome = validate(frame, suite, gx_root, totals)
+        outcome = update_data_docs(con, suite, outcome, gx_root)
     record(con, suite, outcome, run_id)
     return outcome
 
@@ -525,17 +573,21 @@ def verdicts(outcome: SuiteOutcome) -> list[tuple[str, bool, int]]:
     return sorted((o.check_name, o.passed, o.unexpected_count) for o in outcome.outcomes)
 
 
-def previous_verdicts(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[tuple[str, bool, int]]:
-    """The verdicts of the suite's latest recorded run (empty before its first)."""
+def previous_run(
+    con: duckdb.DuckDBPyConnection, suite: Suite
+) -> tuple[list[tuple[str, bool, int]], str | None]:
+    """The verdicts of the suite's latest recorded run (empty before its first) and the Data
+    Docs it linked."""
     con.execute("create schema if not exists quality")
     con.execute(CHECK_RESULTS_DDL)
     rows = con.execute(
-        "select check_name, passed, unexpected_count from quality.check_results "
+        "select check_name, passed, unexpected_count, data_docs_url from quality.check_results "
         "where suite_name = ? and checked_at = "
         "(select max(checked_at) from quality.check_results where suite_name = ?)",
         [suite.name, suite.name],
     ).fetchall()
-    return sorted((name, bool(passed), int(count)) for name, passed, count in rows)
+    found = sorted((name, bool(passed), int(count)) for name, passed, count, _ in rows)
+    return found, max((row[3] for row in rows if row[3]), default=None)
 
 
 def update_data_docs(
@@ -550,7 +602,7 @@ def update_data_docs(
     )
 
     context = _context(gx_root)
-    if outcome.data_docs_url and verdicts(outcome) == previous_verdicts(con, suite):
+    if outcome.data_docs_url and verdicts(outcome) == previous_run(con, suite)[0]:
         return outcome
     context.build_data_docs(
         resource_identifiers=[*outcome.result_ids, ExpectationSuiteIdentifier(name=suite.name)],
