@@ -82,10 +82,12 @@ def _dbt_metadata(home) -> dict:
         return {k: v.value for k, v in event.asset_materialization.metadata.items()}
 
 
-def test_marts_follow_added_changed_deleted_and_restamped_articles(tmp_path):
+def test_marts_follow_added_changed_deleted_and_restamped_articles(tmp_path, monkeypatch):
     raw = tmp_path / "raw"
     _write(raw, ARTICLES)
     home = tmp_path / "home"
+    # the shipped instance's event log storage finds its folder through DAGSTER_HOME
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
     warehouse = tmp_path / "a" / "news.duckdb"
     env = pipeline_env(raw, warehouse, home)
     run_pipeline(env)
