@@ -1115,6 +1115,68 @@ def _worker_init(model_name: str) -> None:
     nlp_lib.load_pipeline(model_name)
 
 
+def _started() -> None:
+    """A call that makes a pool start a worker (each loads the model first)."""
+
+
+# NLP workers started by the paragraph stage, loading the model while the checks of
+# nlp.paragraphs run: model name -> (pool, worker processes)
+_WARM: dict[str, tuple[ProcessPoolExecutor, int]] = {}
+
+
+def _nlp_pool(model_name: str, processes: int) -> ProcessPoolExecutor:
+    # each worker imports lib/nlp itself, in parallel: a forkserver that imported it first
+    # would hold a third copy of spaCy for the whole stage
+    return ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=_worker_context(),
+        initializer=_worker_init,
+        initargs=(model_name,),
+    )
+
+
+def pending_nlp_chars(con: duckdb.DuckDBPyConnection, version: ExtractorVersion) -> int:
+    """Characters of content the NLP stage has to read after the paragraph stage: those of
+    the articles without annotations of this extractor version and these paragraphs (an
+    upper bound: a change of the reference tables alone re-stamps most of them instead)."""
+    return con.execute(
+        """
+        select coalesce(sum(length(p.paragraph_text)), 0)
+        from nlp.article_state as s join nlp.paragraphs as p using (article_id)
+        where p.is_content
+          and (s.nlp_version is distinct from ?
+               or s.nlp_input_hash is distinct from s.paragraphs_hash)
+          and s.article_id not in (
+              select article_id from nlp.quarantine where stage = 'nlp' and extractor_version = ?
+          )
+        """,
+        [version.version, version.version],
+    ).fetchone()[0]
+
+
+def warm_nlp_workers(
+    con: duckdb.DuckDBPyConnection,
+    model_name: str,
+    version: ExtractorVersion,
+    processes: int | None = None,
+    pool_min_chars: int = POOL_MIN_CHARS,
+) -> int:
+    """Start the NLP stage's worker processes now, so that they load the model (seconds)
+    while the checks between the two stages run: one per core, or one for less than
+    `pool_min_chars` characters (this process then never loads spaCy). The next
+    `annotate_articles` of the model parses on them; returns how many (0: nothing to parse)."""
+    chars = 0 if model_name in _WARM else pending_nlp_chars(con, version)
+    if not chars:
+        return 0
+    workers = (processes or default_processes()) if chars >= pool_min_chars else 1
+    pool = _nlp_pool(model_name, workers)
+    # a pool starts a worker per call it is given while none is idle
+    for _ in range(workers):
+        pool.submit(_started)
+    _WARM[model_name] = (pool, workers)
+    return workers
+
+
 class Progress:
     """Logs `<stage>: done/total articles, articles per second, time left` when `PROGRESS_SECONDS`
     passed since the last line, and once at the end. Time left is estimated from the
@@ -1155,10 +1217,12 @@ def _annotated(
     version: ExtractorVersion,
     processes: int,
     progress: Progress,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[tuple[UnitResult, pd.DataFrame, dict[str, str]]]:
     """Annotated units, in this process (`processes` 0) or on that many worker processes that
-    each load the model once; inputs are read from DuckDB a few units ahead, never all at
-    once. While workers parse, this process logs the progress on time."""
+    each load the model once (those of `pool` when given, shut down at the end); inputs are
+    read from DuckDB a few units ahead, never all at once. While workers parse, this process
+    logs the progress on time."""
     if not units:
         return
     if not processes:
@@ -1167,14 +1231,7 @@ def _annotated(
             paragraphs, articles, hashes = _unit_inputs(con, ids)
             yield annotate_unit(paragraphs, articles, model_name, version.version), articles, hashes
         return
-    # each worker imports lib/nlp itself, in parallel: a forkserver that imported it first
-    # would hold a third copy of spaCy for the whole stage
-    with ProcessPoolExecutor(
-        max_workers=processes,
-        mp_context=_worker_context(),
-        initializer=_worker_init,
-        initargs=(model_name,),
-    ) as pool:
+    with pool or _nlp_pool(model_name, processes) as pool:
         pending: dict = {}
         queue = iter(units)
         # one unit parsing and one waiting per worker: none idles while this process writes
@@ -1302,12 +1359,17 @@ def annotate_articles(
     # about one unit per worker at the end: the last ones finish close together
     plan = plan_units(con, version, log, tail_chars=processes * UNIT_CHARS)
     stats = plan.stats
-    workers = 0 if plan.chars < pool_min_chars else min(processes, len(plan.units))
+    warm, workers = _WARM.pop(model_name, (None, 0))
+    if warm is not None and not plan.units:
+        warm.shutdown(wait=False, cancel_futures=True)
+        warm = None
+    if warm is None:
+        workers = 0 if plan.chars < pool_min_chars else min(processes, len(plan.units))
     todo = [a for unit in plan.units for a in unit]
     progress = Progress("nlp", len(todo), plan.chars, log)
     batch: list = []
     errors: dict[str, str] = {}
-    for result in _annotated(con, plan.units, model_name, version, workers, progress):
+    for result in _annotated(con, plan.units, model_name, version, workers, progress, warm):
         batch.append(result)
         errors.update(result[0].failures)
         stats.paragraphs_read += result[0].paragraphs

@@ -157,6 +157,27 @@ def test_the_paragraph_stage_gives_the_same_rows_on_one_and_on_two_processes(
     ]
 
 
+def test_nlp_workers_started_by_the_paragraph_stage_parse_with_the_rows_of_this_process(
+    tmp_path, raw, version
+):
+    built = {}
+    for name in ("here", "ahead"):
+        with warehouse.connect(tmp_path / f"{name}.duckdb") as con:
+            articles.land(con, raw, load_id=str(uuid.uuid4()))
+            driver.classify_paragraphs(con, version)
+            started = driver.warm_nlp_workers(con, MODEL, version) if name == "ahead" else 0
+            stats = driver.annotate_articles(con, MODEL, version, processes=2)
+            # nothing left to parse: no worker is started
+            again = driver.warm_nlp_workers(con, MODEL, version)
+            built[name] = (started, stats, again, _contents(con))
+    (_, here, _, alone), (started, ahead, again, pooled) = built["here"], built["ahead"]
+    # little work: parsed here, or on the one worker started ahead, which loaded the model
+    assert (here.workers, started, ahead.workers, again) == (0, 1, 1, 0)
+    assert ahead.articles_new == here.articles_new == len(list(raw.glob("*.txt")))
+    assert alone["mentions"] and alone == pooled
+    assert not driver._WARM
+
+
 def test_a_changed_and_a_deleted_article_leave_no_rows_of_their_old_versions(
     tmp_path, raw, version
 ):
