@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,10 @@ def pipeline_env(
     raw_dir: Path, warehouse: Path, dagster_home: Path, lake: DuckLake | None = None
 ) -> dict[str, str]:
     """The settings of one pipeline: the DuckDB file `warehouse`, or the DuckLake `lake` (the
-    file's folder then holds only what stays local: Data Docs and the published copy)."""
+    file's folder then holds only what stays local: Data Docs and the published copy). The
+    Dagster instance gets the shipped settings, as `make run` gives it."""
     dagster_home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REPO_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
     return {
         **os.environ,
         "NEWS_RAW_DIR": str(raw_dir),

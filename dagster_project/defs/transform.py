@@ -2,8 +2,7 @@
 
 import os
 from collections.abc import Mapping, Sequence
-from functools import cached_property
-from importlib.metadata import version as package_version
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +14,16 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
-from packaging.version import Version
+from dagster_dbt.asset_utils import (
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from dagster_project.defs.metadata import relation_metadata
 from dagster_project.defs.resources import REPO_ROOT, WarehouseResource
-from dagster_project.lib import marts
+from dagster_project.lib import dbt_runner, marts
 from dagster_project.lib import warehouse as warehouse_lib
 
 DBT_DIR = REPO_ROOT / "dbt"
@@ -28,18 +32,84 @@ dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 dbt_project.prepare_if_dev()
 
 
+@dataclass(frozen=True)
+class DbtBuild:
+    """A dbt build's Dagster events (models, seeds and tests, in the order dbt finished them)
+    and, when it failed, the error to raise once they are recorded."""
+
+    invocation_id: str | None
+    events: list[dg.Output | dg.AssetCheckResult | dg.AssetObservation]
+    error: Exception | None
+
+
 class ProjectDbtResource(DbtCliResource):
-    """The dbt of this environment. dagster-dbt would start `dbt --version` and build a dbt
-    adapter in this process before every dbt command (seconds each, on every run that reaches
-    dbt); the version is the installed dbt-core's, and the adapter only serves dagster-dbt's
-    column and row-count fetching, which this project does not use (see `dbt_models`)."""
+    """The dbt of this environment, run in the Dagster process (`lib.dbt_runner`): a dbt
+    process of its own would pay Python's start and dbt's imports on every run that reaches
+    dbt, which `dagster_dbt` has mostly imported here already. `build` picks the dbt nodes of
+    the assets and checks a run selected as dagster-dbt's `cli` does, and turns dbt's node
+    results into Dagster events with dagster-dbt's own translation, so the UI shows what a
+    command-line run shows."""
 
-    @cached_property
-    def _cli_version(self) -> Version:
-        return Version(package_version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
-        return None
+    def build(
+        self,
+        context: dg.AssetExecutionContext,
+        args: Sequence[str],
+        target_path: Path,
+    ) -> DbtBuild:
+        """Run `dbt build args` for the run's selection."""
+        args, selects, excludes = extract_runtime_selection_from_args(["build", *args])
+        params = get_updated_cli_invocation_params_for_context(
+            context=context,
+            manifest={},
+            dagster_dbt_translator=DagsterDbtTranslator(),
+            runtime_selects=selects,
+            runtime_excludes=excludes,
+        )
+        project_dir = Path(
+            params.dbt_project.project_dir if params.dbt_project else self.project_dir
+        )
+        indirect = ["--indirect-selection", params.indirect_selection]
+        dbt_runner.seed_partial_parse(Path(self.project_dir), target_path)
+        invocation = dbt_runner.invoke(
+            [
+                *args,
+                *params.selection_args,
+                *(indirect if params.indirect_selection else []),
+                "--project-dir",
+                str(project_dir),
+                "--profiles-dir",
+                str(self.profiles_dir or project_dir),
+                "--target-path",
+                str(target_path),
+                "--log-path",
+                str(target_path),
+            ]
+        )
+        error = None
+        if not invocation.success:
+            reasons = [*invocation.errors]
+            if invocation.exception is not None:
+                reasons.append(repr(invocation.exception))
+            error = DagsterDbtCliRuntimeError(
+                description=(
+                    f"`{invocation.command}` failed; see the dbt log {target_path / 'dbt.log'}."
+                    + "".join(f"\n\n{reason}" for reason in reasons)
+                )
+            )
+        events = [
+            event
+            for result in invocation.results
+            for event in DbtCoreCliEventMessage(
+                raw_event=result, event_history_metadata={}
+            ).to_default_asset_events(
+                manifest=params.manifest,
+                dagster_dbt_translator=params.dagster_dbt_translator,
+                context=context,
+                target_path=target_path,
+                project=params.dbt_project,
+            )
+        ]
+        return DbtBuild(invocation.invocation_id, events, error)
 
 
 def dbt_target_path(warehouse_file: Path) -> Path:
@@ -76,21 +146,18 @@ class DbtBuildConfig(dg.Config):
 def dbt_models(
     context: dg.AssetExecutionContext,
     config: DbtBuildConfig,
-    dbt: DbtCliResource,
+    dbt: ProjectDbtResource,
     warehouse: WarehouseResource,
 ):
-    # dbt's profile reads the warehouse settings; hand it the resolved backend and absolute
-    # paths, since the dbt process runs from the dbt folder.
+    # dbt's profile reads the warehouse settings from the environment; hand it the resolved
+    # backend and absolute paths.
     os.environ.update(warehouse_lib.dbt_environment(warehouse.target))
-    # dbt holds the warehouse until it exits: read row counts and previews afterwards
     target = dbt_target_path(warehouse.file)
-    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
-    invocation = dbt.cli(args, context=context, target_path=target)
-    events = list(invocation.stream())
-    invocation_id = invocation.get_artifact("run_results.json")["metadata"]["invocation_id"]
+    # dbt holds the warehouse until it is done: read row counts and previews afterwards
+    build = dbt.build(context, ["--full-refresh"] if config.full_refresh else [], target)
     with warehouse.connect() as con:
-        builds = marts.model_builds(con, invocation_id)
-        for event in events:
+        builds = marts.model_builds(con, build.invocation_id) if build.invocation_id else {}
+        for event in build.events:
             if isinstance(event, dg.Output):
                 key = context.asset_key_for_output(event.output_name)
                 # dbt's manifest already gives the column schema, with descriptions
@@ -99,3 +166,5 @@ def dbt_models(
                     extra.update(builds[key.path[-1]].metadata())
                 event = event.with_metadata({**event.metadata, **extra})
             yield event
+    if build.error is not None:
+        raise build.error

@@ -265,7 +265,14 @@ def row_hashes(frame: pd.DataFrame) -> pd.Series:
 
 
 _CONTEXTS: dict[str, object] = {}
-_CHECKPOINTS: dict[tuple[str, str, str], object] = {}
+_DEFINITIONS: dict[tuple[str, str, str], object] = {}
+_SITE_URLS: dict[str, str | None] = {}
+
+
+def _view(name: str) -> dict[str, str]:
+    """A Data Docs view of `lib.gx_views` (templates compiled once per process) in GX's
+    configuration."""
+    return {"module_name": "dagster_project.lib.gx_views", "class_name": name}
 
 
 def _context(gx_root: Path):
@@ -281,6 +288,13 @@ def _context(gx_root: Path):
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         gx_root.mkdir(parents=True, exist_ok=True)
         context = gx.get_context(mode="file", project_root_dir=str(gx_root))
+        if context.variables.config_variables_file_path:
+            # GX reads and parses the config variables file (its template: only comments) on
+            # every read of a context variable, dozens per suite; no setting here uses one
+            # (environment variables still substitute). Only the next context is spared it.
+            context.variables.config_variables_file_path = None
+            context.variables.save()
+            context = gx.get_context(mode="file", project_root_dir=str(gx_root))
         context.variables.progress_bars = ProgressBarsConfig(
             globally=False, metric_calculations=False
         )
@@ -290,18 +304,35 @@ def _context(gx_root: Path):
         for site in sites.values():
             site.setdefault("site_index_builder", {"class_name": "DefaultSiteIndexBuilder"})
             site["site_index_builder"]["validation_results_limit"] = DATA_DOCS_RESULTS
+            site["site_index_builder"]["view"] = _view("IndexPageView")
+            sections = site.setdefault("site_section_builders", {})
+            for section in ("expectations", "validations"):
+                sections.setdefault(section, {})["view"] = _view("PageView")
         context.variables.data_docs_sites = sites
-        # made afresh once per context: every suite adds its asset to this one datasource
-        context.data_sources.add_or_update_pandas("warehouse")
+        # one datasource, each suite's asset in it, kept between processes: adding one
+        # rewrites the project's configuration file
+        if "warehouse" not in context.data_sources.all():
+            context.data_sources.add_pandas("warehouse")
         _CONTEXTS[key] = context
     return _CONTEXTS[key]
 
 
-def _checkpoint(suite: Suite, gx_root: Path):
-    """The suite's GX checkpoint in the process's context, stored once per suite definition."""
+def _site_url(gx_root: Path) -> str | None:
+    """The Data Docs site's index page (None before it is built), asked of GX once per
+    process: GX builds the site's writer to say it."""
+    key = str(gx_root.resolve())
+    if _SITE_URLS.get(key) is None:
+        sites = _context(gx_root).get_docs_sites_urls(resource_identifier=None)
+        _SITE_URLS[key] = sites[0]["site_url"] if sites else None
+    return _SITE_URLS[key]
+
+
+def _definition(suite: Suite, gx_root: Path):
+    """The suite's GX validation definition (its expectations over its asset's whole-frame
+    batch) in the process's context, stored once per suite definition."""
     key = (str(gx_root.resolve()), suite.name, signature(suite))
-    if key in _CHECKPOINTS:
-        return _CHECKPOINTS[key]
+    if key in _DEFINITIONS:
+        return _DEFINITIONS[key]
     import great_expectations as gx
 
     context = _context(gx_root)
@@ -321,23 +352,15 @@ def _checkpoint(suite: Suite, gx_root: Path):
         expectation.meta = {"check_name": check.name, "severity": check.severity}
         expectation.notes = check.description
         expectations.append(expectation)
-    gx_suite = context.suites.add_or_update(
-        gx.ExpectationSuite(name=suite.name, expectations=expectations)
-    )
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(data=batch, suite=gx_suite, name=suite.name)
-    )
-    _CHECKPOINTS[key] = context.checkpoints.add_or_update(
-        gx.Checkpoint(
+    # stores the suite too
+    _DEFINITIONS[key] = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(
+            data=batch,
+            suite=gx.ExpectationSuite(name=suite.name, expectations=expectations),
             name=suite.name,
-            validation_definitions=[definition],
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": [*suite.index_columns, ROW_HASH],
-            },
         )
     )
-    return _CHECKPOINTS[key]
+    return _DEFINITIONS[key]
 
 
 def _stage(con: duckdb.DuckDBPyConnection, suite: Suite, raw_dir: Path) -> None:
@@ -419,58 +442,103 @@ def validate(
     context, so that the suite, the validation results and the Data Docs pages are written
     under `gx_root`. Row-level checks look at the UNSEEN rows; the failures FAILED names of
     the others are carried into the result. `totals` are the element counts to report."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    run_id = RunIdentifier(run_time=datetime.now(UTC))
+    # the validation definition stores its result (what Data Docs render) as a checkpoint
+    # would, without a checkpoint's own freshness checks and result
+    validation = _definition(suite, gx_root).run(
+        batch_parameters={"dataframe": frame.drop(columns=[FAILED])},
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": [*suite.index_columns, ROW_HASH],
+        },
+        run_id=run_id,
+    )
+    result_id = ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite.name),
+        run_id=run_id,
+        batch_identifier=validation.batch_id,
+    )
+    results = {r.expectation_config.meta["check_name"]: r for r in validation.results}
+    return _outcome(frame, suite, totals, results, _site_url(gx_root), (result_id,))
+
+
+def _carried_only(frame: pd.DataFrame, suite: Suite) -> bool:
+    """Whether GX would find nothing in `frame` beyond the failures it carries: no row it has
+    not validated, no key repeated (the frame holds every row of a repeated key), no aggregate
+    of a whole column. Each check's verdict is then its carried failures alone."""
+    if frame[UNSEEN].any():
+        return False
+    for check in suite.checks:
+        expectation = check.expectation
+        if expectation.kind in KEY_KINDS:
+            if frame[expectation.arguments["column"]].duplicated(keep=False).any():
+                return False
+        elif not expectation.per_row:
+            return False
+    return True
+
+
+def _outcome(
+    frame: pd.DataFrame,
+    suite: Suite,
+    totals: Mapping[str | None, int],
+    results: Mapping[str, object],
+    data_docs_url: str | None,
+    result_ids: tuple,
+) -> SuiteOutcome:
+    """The suite's outcome from GX's result of each check (by name; a check without one
+    found nothing) and the failures carried from earlier runs."""
     unseen = frame[UNSEEN].astype(bool)
     hashes = frame[ROW_HASH]
     checked = frame.drop(columns=[FAILED])
-    run = _checkpoint(suite, gx_root).run(batch_parameters={"dataframe": checked})
     carried = {check.name: [] for check in suite.checks}
     failed = frame[FAILED].tolist()
     for position in (~unseen).to_numpy().nonzero()[0]:
         for name in failed[position]:
             carried.setdefault(name, []).append(position)
-    by_name = {c.name: c for c in suite.checks}
     outcomes = []
     validated = {int(h): [] for h in hashes[unseen].unique()}
-    for validation in run.run_results.values():
-        for result in validation.results:
-            check = by_name[result.expectation_config.meta["check_name"]]
-            per_row = check.expectation.per_row
-            details = result.result or {}
-            rows = [
-                {k: _jsonable(v) for k, v in row.items()}
-                for row in (details.get("unexpected_index_list") or [])
-                if isinstance(row, dict)
-            ]
-            old = checked.iloc[carried[check.name]] if per_row else checked.iloc[[]]
-            column = check.expectation.arguments.get("column")
-            kept = [c for c in (column, *suite.index_columns, ROW_HASH) if c in old.columns]
-            rows += [
-                {k: _jsonable(v) for k, v in row.items()} for row in old[kept].to_dict("records")
-            ]
-            for row in rows:
-                row_hash = row.pop(ROW_HASH, None)
-                if per_row and row_hash in validated:
-                    validated[row_hash].append(check.name)
-            outcomes.append(
-                CheckOutcome(
-                    check_name=check.name,
-                    severity=check.severity,
-                    passed=bool(result.success) and old.empty,
-                    unexpected_count=int(details.get("unexpected_count") or 0) + len(old),
-                    element_count=int(totals[check.expectation.only_where if per_row else None]),
-                    failing_rows=rows,
-                    description=check.description,
-                    carried=len(old),
-                )
+    for check in suite.checks:
+        result = results.get(check.name)
+        per_row = check.expectation.per_row
+        details = (result.result if result else None) or {}
+        rows = [
+            {k: _jsonable(v) for k, v in row.items()}
+            for row in (details.get("unexpected_index_list") or [])
+            if isinstance(row, dict)
+        ]
+        old = checked.iloc[carried[check.name]] if per_row else checked.iloc[[]]
+        column = check.expectation.arguments.get("column")
+        kept = [c for c in (column, *suite.index_columns, ROW_HASH) if c in old.columns]
+        rows += [{k: _jsonable(v) for k, v in row.items()} for row in old[kept].to_dict("records")]
+        for row in rows:
+            row_hash = row.pop(ROW_HASH, None)
+            if per_row and row_hash in validated:
+                validated[row_hash].append(check.name)
+        outcomes.append(
+            CheckOutcome(
+                check_name=check.name,
+                severity=check.severity,
+                passed=(bool(result.success) if result else True) and old.empty,
+                unexpected_count=int(details.get("unexpected_count") or 0) + len(old),
+                element_count=int(totals[check.expectation.only_where if per_row else None]),
+                failing_rows=rows,
+                description=check.description,
+                carried=len(old),
             )
-    sites = _context(gx_root).get_docs_sites_urls(resource_identifier=None)
-    url = sites[0]["site_url"] if sites else None
+        )
     return SuiteOutcome(
         suite_name=suite.name,
         outcomes=outcomes,
-        data_docs_url=url,
+        data_docs_url=data_docs_url,
         validated=validated,
-        result_ids=tuple(run.run_results),
+        result_ids=result_ids,
     )
 
 
@@ -483,10 +551,19 @@ def run_suite(
     revalidate: bool = False,
 ) -> SuiteOutcome:
     """Validate the suite against the warehouse and append its results to the quality tables.
-    Row-level checks look only at rows not validated before, unless `revalidate`."""
+    Row-level checks look only at rows not validated before, unless `revalidate`. When GX
+    would find nothing new and the verdicts are those of the suite's previous run, GX is not
+    run (nor imported): the run is recorded with the previous run's Data Docs."""
     frame, totals = select_rows(con, suite, raw_dir, revalidate)
-    outcome = validate(frame, suite, gx_root, totals)
-    outcome = update_data_docs(con, suite, outcome, gx_root)
+    outcome = None
+    if _carried_only(frame, suite):
+        carried = _outcome(frame, suite, totals, {}, None, ())
+        previous, url = previous_run(con, suite)
+        if url and verdicts(carried) == previous:
+            outcome = replace(carried, data_docs_url=url)
+    if outcome is None:
+        outcome = validate(frame, suite, gx_root, totals)
+        outcome = update_data_docs(con, suite, outcome, gx_root)
     record(con, suite, outcome, run_id)
     return outcome
 
@@ -496,17 +573,21 @@ def verdicts(outcome: SuiteOutcome) -> list[tuple[str, bool, int]]:
     return sorted((o.check_name, o.passed, o.unexpected_count) for o in outcome.outcomes)
 
 
-def previous_verdicts(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[tuple[str, bool, int]]:
-    """The verdicts of the suite's latest recorded run (empty before its first)."""
+def previous_run(
+    con: duckdb.DuckDBPyConnection, suite: Suite
+) -> tuple[list[tuple[str, bool, int]], str | None]:
+    """The verdicts of the suite's latest recorded run (empty before its first) and the Data
+    Docs it linked."""
     con.execute("create schema if not exists quality")
     con.execute(CHECK_RESULTS_DDL)
     rows = con.execute(
-        "select check_name, passed, unexpected_count from quality.check_results "
+        "select check_name, passed, unexpected_count, data_docs_url from quality.check_results "
         "where suite_name = ? and checked_at = "
         "(select max(checked_at) from quality.check_results where suite_name = ?)",
         [suite.name, suite.name],
     ).fetchall()
-    return sorted((name, bool(passed), int(count)) for name, passed, count in rows)
+    found = sorted((name, bool(passed), int(count)) for name, passed, count, _ in rows)
+    return found, max((row[3] for row in rows if row[3]), default=None)
 
 
 def update_data_docs(
@@ -521,14 +602,13 @@ def update_data_docs(
     )
 
     context = _context(gx_root)
-    if outcome.data_docs_url and verdicts(outcome) == previous_verdicts(con, suite):
+    if outcome.data_docs_url and verdicts(outcome) == previous_run(con, suite)[0]:
         return outcome
     context.build_data_docs(
         resource_identifiers=[*outcome.result_ids, ExpectationSuiteIdentifier(name=suite.name)],
         build_index=True,
     )
-    sites = context.get_docs_sites_urls(resource_identifier=None)
-    return replace(outcome, data_docs_url=sites[0]["site_url"] if sites else None)
+    return replace(outcome, data_docs_url=_site_url(gx_root))
 
 
 def record(

@@ -103,11 +103,8 @@ def dagster_dev(tmp_path_factory, sample_raw_copy):
     root = tmp_path_factory.mktemp("ui")
     warehouse = root / "warehouse" / "news.duckdb"
     home = root / "dagster_home"
+    # the shipped instance settings: one run at a time on the warehouse
     env = pipeline_env(sample_raw_copy, warehouse, home)
-    # The warehouse takes one writer: the instance runs one run at a time.
-    (home / "dagster.yaml").write_text(
-        "run_queue:\n  max_concurrent_runs: 1\ntelemetry:\n  enabled: false\n", encoding="utf-8"
-    )
     # dagster-dbt's dev-mode `dbt parse` looks for dbt on PATH, as in an activated venv.
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     port = free_port()

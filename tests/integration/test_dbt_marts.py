@@ -1,10 +1,15 @@
-"""The real dbt project over a real DuckDB file landed and paragraphed by the Python stages."""
+"""The real dbt project over a real DuckDB file landed and paragraphed by the Python stages,
+run by itself and through its Dagster asset."""
 
 from __future__ import annotations
 
+import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project import definitions
+from dagster_project.defs import transform
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib import articles, driver, warehouse
 from dagster_project.lib.settings import SPACY_MODEL
 from tests.helpers import run_dbt
@@ -70,3 +75,50 @@ def test_offsets_that_do_not_slice_back_fail_the_dbt_test(staged):
     result = run_dbt(staged, "build")
     assert result.returncode != 0
     assert "offsets_slice_text_fct_paragraphs" in result.stdout
+
+
+def _materialize_dbt(path):
+    return dg.materialize(
+        [transform.dbt_models],
+        resources={
+            "dbt": definitions.defs.resources["dbt"],
+            "warehouse": WarehouseResource(path=str(path)),
+        },
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+def test_the_dbt_asset_builds_in_this_process_and_lets_go_of_the_warehouse(staged):
+    result = _materialize_dbt(staged)
+    assert result.success
+    materialized = {
+        event.materialization.asset_key.to_user_string(): event.materialization.metadata
+        for event in result.get_asset_materialization_events()
+    }
+    assert materialized["marts/dim_articles"]["dagster/row_count"].value == 2
+    assert materialized["marts/dim_articles"]["articles_rebuilt"].value == 2
+    assert "reference/ref_agencies" in materialized
+    checks = result.get_asset_check_evaluations()
+    assert checks and all(check.passed for check in checks)
+    # dbt ran in this process: its database must be closed, or opening the file with
+    # another configuration (read-only) fails here
+    with duckdb.connect(str(staged), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_paragraphs").fetchone()[0] == 12
+
+
+def test_a_failing_dbt_test_fails_the_asset_after_recording_every_result(staged):
+    with warehouse.connect(staged) as con:
+        con.execute(
+            "update nlp.paragraphs set char_start = char_start + 1 where paragraph_index = 2"
+        )
+    result = _materialize_dbt(staged)
+    assert not result.success
+    checks = result.get_asset_check_evaluations()
+    failed = [check.check_name for check in checks if not check.passed]
+    assert any(name.startswith("offsets_slice_text_fct_paragraphs") for name in failed)
+    materialized = {
+        event.materialization.asset_key.to_user_string()
+        for event in result.get_asset_materialization_events()
+    }
+    assert "marts/fct_paragraphs" in materialized

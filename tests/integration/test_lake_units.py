@@ -97,11 +97,14 @@ def units_run(postgres_server, tmp_path_factory):
         check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
-    (run,) = instance.get_runs()
-    events = [
-        (e.timestamp, e.dagster_event) for e in instance.all_logs(run.run_id) if e.dagster_event
-    ]
+    # the instance of the run, as Dagster finds it: through DAGSTER_HOME
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
+        instance = DagsterInstance.get()
+        (run,) = instance.get_runs()
+        events = [
+            (e.timestamp, e.dagster_event) for e in instance.all_logs(run.run_id) if e.dagster_event
+        ]
     return {"lake": lake, "events": events, "faulty": faulty}
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -269,3 +273,99 @@ def test_data_docs_are_rendered_again_only_when_a_verdict_changed(tmp_path):
     with duckdb.connect(str(path), read_only=True) as con:
         urls = con.execute("select distinct data_docs_url from quality.check_results").fetchall()
     assert len(urls) == 1 and urls[0][0].endswith("index.html")
+
+
+RUN_IN_NEW_PROCESS = """
+import sys
+from pathlib import Path
+from dagster_project.lib import quality, warehouse
+from expectations import PARAGRAPHS_SUITE
+with warehouse.connect(Path(sys.argv[1])) as con:
+    quality.run_suite(con, PARAGRAPHS_SUITE, Path(sys.argv[2]), "second", Path(sys.argv[3]))
+print("great_expectations" in sys.modules)
+"""
+
+
+def _run_in_new_process(path, tmp_path) -> bool:
+    """Run the suite in another process, as the next `make run`; whether it imported GX."""
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_IN_NEW_PROCESS, str(path), str(tmp_path / "gx"), str(tmp_path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    return done.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_a_later_process_validates_with_the_stored_gx_project_left_as_it_was(tmp_path):
+    path = tmp_path / "w.duckdb"
+    rows = _good_paragraphs("a1") + [_paragraph("a1", 3, 47, 63, "First paragraph.", "a1-1")]
+    _build(path, {"a1": TEXT}, rows)
+    _run(path, tmp_path, "first")
+    project = tmp_path / "gx" / "gx"
+    config = (project / "great_expectations.yml").read_text()
+    _build(path, {"a1": TEXT, "a2": TEXT[:45]}, rows + _good_paragraphs("a2"))
+    assert _run_in_new_process(path, tmp_path)
+    assert (project / "great_expectations.yml").read_text() == config
+    assert "config_variables_file_path: uncommitted" not in config
+    assert len(list((project / "uncommitted" / "validations").rglob("*.json"))) == 2
+    with duckdb.connect(str(path), read_only=True) as con:
+        runs = con.execute(
+            "select run_id, passed, unexpected_count from quality.check_results "
+            "where check_name = 'no_duplicated_paragraphs' order by checked_at"
+        ).fetchall()
+    assert runs == [("first", False, 1), ("second", False, 1)]
+
+
+def test_data_docs_views_render_gx_pages_compiling_each_template_once_per_process(tmp_path):
+    import great_expectations as gx
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    from dagster_project.lib import gx_views
+
+    path = tmp_path / "w.duckdb"
+    rows = _good_paragraphs("a1") + [_paragraph("a1", 3, 47, 63, "First paragraph.", "a1-1")]
+    _build(path, {"a1": TEXT}, rows)
+    _run(path, tmp_path)
+    store = gx.get_context(mode="file", project_root_dir=tmp_path / "gx").validation_results_store
+    result = store.get(store.list_keys()[0])
+    # as GX's site builder makes a view: with the project's template folders
+    custom = tmp_path / "gx" / "gx" / "plugins" / "custom_data_docs"
+    folders = (str(custom / "styles"), str(custom / "views"))
+    # element ids and the links' time stamps are made afresh by every render
+    ids = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|\d{8}T\d{6}\.\d+Z")
+    # a view renders the page's parts in place: a page for each render
+    expected = ids.sub(
+        "id", DefaultJinjaPageView(*folders).render(ValidationResultsPageRenderer().render(result))
+    )
+    assert "is_duplicate" in expected
+    later = gx_views.PageView(*folders)
+    # the run's Data Docs build compiled the templates already
+    assert len(later.env.cache) > 0
+    page = ValidationResultsPageRenderer().render(result)
+    assert ids.sub("id", later.render(page)) == expected
+    assert len(DefaultJinjaPageView(*folders).env.cache) == 0
+
+
+def test_a_run_with_nothing_new_keeps_its_verdicts_without_importing_gx(tmp_path):
+    path = tmp_path / "w.duckdb"
+    rows = _good_paragraphs("a1") + [_paragraph("a1", 3, 47, 63, "First paragraph.", "a1-1")]
+    _build(path, {"a1": TEXT}, rows)
+    _run(path, tmp_path, "first")
+    results = tmp_path / "gx" / "gx" / "uncommitted" / "validations"
+    assert not _run_in_new_process(path, tmp_path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        runs = con.execute(
+            "select run_id, check_name, passed, unexpected_count, element_count, data_docs_url "
+            "from quality.check_results order by check_name, run_id"
+        ).fetchall()
+    first = [r[1:] for r in runs if r[0] == "first"]
+    assert [r[1:] for r in runs if r[0] == "second"] == first
+    assert ("no_duplicated_paragraphs", False, 1, 4, first[0][-1]) in first
+    assert len(list(results.rglob("*.json"))) == 1
+    # the flagged row gone: a verdict changes, which GX says (and Data Docs show)
+    _build(path, {"a1": TEXT}, _good_paragraphs("a1"))
+    assert _run(path, tmp_path, "fixed")["no_duplicated_paragraphs"].passed
+    assert len(list(results.rglob("*.json"))) == 2
