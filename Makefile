@@ -23,6 +23,11 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 # dagster-dbt calls `dbt` by name under `dagster dev`: the project's own, activated or not
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
+# the Dagster CLI as a module, not as its script: a worker process of the paragraph and NLP
+# stages re-runs a main *script* (which imports all of Dagster, seconds per worker), never
+# the `__main__` module of a package
+DAGSTER := $(BIN)/python -m dagster
+
 # the landing asset's `force`: rebuild everything downstream even when no raw file changed,
 # the incremental dbt models from scratch
 FORCE := --config-json '{"ops": {"raw_landing": {"config": {"force": true}}, "dbt_models": {"config": {"full_refresh": true}}}}'
@@ -53,10 +58,10 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $@
 
 run: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster asset materialize -m dagster_project.definitions --select '*'
+	$(DAGSTER) asset materialize -m dagster_project.definitions --select '*'
 
 rebuild: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster asset materialize -m dagster_project.definitions --select '*' $(FORCE)
+	$(DAGSTER) asset materialize -m dagster_project.definitions --select '*' $(FORCE)
 
 dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m dagster_project.definitions --host 127.0.0.1 --port 3000
@@ -85,7 +90,7 @@ bench: install postgres
 
 eval: install $(DAGSTER_HOME)/dagster.yaml
 	$(if $(RAW),,$(error make eval needs RAW=<folder of articles> (and GOLD=<gold JSON file> to score them)))
-	mkdir -p $(dir $(EVAL_WAREHOUSE)) && NEWS_RAW_DIR=$(abspath $(RAW)) NEWS_WAREHOUSE_PATH=$(EVAL_WAREHOUSE) $(BIN)/dagster asset materialize -m dagster_project.definitions --select '*' $(FORCE) > $(EVAL_WAREHOUSE:.duckdb=.log) 2>&1 || (tail -40 $(EVAL_WAREHOUSE:.duckdb=.log); exit 1)
+	mkdir -p $(dir $(EVAL_WAREHOUSE)) && NEWS_RAW_DIR=$(abspath $(RAW)) NEWS_WAREHOUSE_PATH=$(EVAL_WAREHOUSE) $(DAGSTER) asset materialize -m dagster_project.definitions --select '*' $(FORCE) > $(EVAL_WAREHOUSE:.duckdb=.log) 2>&1 || (tail -40 $(EVAL_WAREHOUSE:.duckdb=.log); exit 1)
 	$(BIN)/python -m dagster_project.lib.evaluation --warehouse $(EVAL_WAREHOUSE) $(if $(GOLD),--gold $(abspath $(GOLD))) --raw-dir $(abspath $(RAW))
 
 docs: install

@@ -42,7 +42,9 @@ def run_pipeline(
     `check=False` a failed run is returned instead of raised."""
     result = subprocess.run(
         [
-            str(BIN / "dagster"),
+            sys.executable,
+            "-m",
+            "dagster",
             "asset",
             "materialize",
             "-m",

@@ -32,6 +32,8 @@ def paragraphs(
     version = driver.extractor_version(nlp_model.model_name)
     with warehouse.connect() as con:
         stats = driver.classify_paragraphs(con, version, log=context.log.info)
+        # the NLP stage's workers load the model while the checks of the paragraphs run
+        warmed = driver.warm_nlp_workers(con, nlp_model.model_name, version)
         counts = con.execute(
             "select count(*) filter (where is_duplicate), "
             "count(*) filter (where near_duplicate_of_paragraph_id is not null), "
@@ -47,6 +49,7 @@ def paragraphs(
             "duplicate_paragraphs": counts[0],
             "near_duplicate_paragraphs": counts[1],
             "boilerplate_paragraphs": counts[2],
+            "nlp_workers_started": warmed,
         }
     )
 

@@ -25,21 +25,22 @@ the other articles, so a new article costs its own text plus a scan of the store
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import importlib.metadata
 import io
 import json
+import multiprocessing
 import os
 import re
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from multiprocessing import get_context
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import duckdb
@@ -57,8 +58,13 @@ TERM_COLUMN_WORDS = ("name", "acronym", "alias", "demonym")
 FAULT_SETTING = settings.FAULT_INJECTION.name
 # articles read from DuckDB at a time by the paragraph stage
 PARAGRAPH_CHUNK = 200
+# on workers, a chunk is cut into this many slices per worker, so that they end together
+PARAGRAPH_PARTS = 2
 # characters of article text whose drafts the paragraph stage keeps between its two passes
 DRAFT_CACHE_CHARS = 50_000_000
+# below this many characters of text the paragraph stage classifies in its own process:
+# starting worker processes (each imports pandas) costs more than the work
+PARAGRAPH_POOL_MIN_CHARS = 2_000_000
 # one work unit of the NLP stage: about this many characters read by spaCy (a few seconds of
 # one core; an article is never split, so a unit may hold one longer article)
 UNIT_CHARS = 100_000
@@ -193,7 +199,8 @@ class ExtractorVersion:
     code: str
     reference: dict[str, str] = field(hash=False)
 
-    @property
+    # every row and state line of a run is stamped with it: hash the reference tables once
+    @cached_property
     def version(self) -> str:
         parts = [self.code] + [f"{k}:{_digest(v)}" for k, v in sorted(self.reference.items())]
         return _digest(*parts)[:16]
@@ -623,16 +630,132 @@ def _paragraphs_hash(rows: Sequence[paragraph_lib.Paragraph]) -> str:
 
 def _drop_results(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
     # a quarantined article keeps no result of an earlier version either
+    if not ids:
+        return
     for table in _present(con, ("recurrence_keys", "article_state", "paragraphs", *NLP_TABLES)):
         _delete_articles(con, f"nlp.{table}", ids)
+
+
+def _draft_chunk(articles: Sequence[paragraph_lib.ArticleText]) -> tuple[list, list, dict]:
+    """Step 1 of the paragraph stage for a few articles, from their own texts alone: the rows
+    of their recurrence keys, the articles that raised (with their error) and the drafts
+    step 3 finishes. Pure: reads and writes nothing, so it runs on any worker."""
+    rows, failures, drafts = [], [], {}
+    for article in articles:
+        try:
+            paras = paragraph_lib.draft_article(article)
+            keys = paragraph_lib.recurrence_keys(article, paras)
+        except Exception as exc:  # noqa: BLE001 (one article never stops the stage)
+            failures.append((article.article_id, _error_text(exc)))
+            continue
+        rows += _key_rows(article.article_id, article.content_hash, keys)
+        drafts[article.article_id] = paras
+    return rows, failures, drafts
+
+
+def _finish_chunk(
+    items: Sequence[tuple[paragraph_lib.ArticleText, list | None, set[int]]],
+) -> tuple[list, list]:
+    """Step 3 for a few articles, each with its draft (None: drafted again here) and the
+    indices of its paragraphs that recur across the corpus: per article its paragraph rows
+    and their hash, and the articles that raised. Pure, like `_draft_chunk`."""
+    done, failures = [], []
+    for article, paras, recurring in items:
+        try:
+            paras = paras or paragraph_lib.draft_article(article)
+            rows = paragraph_lib.finish_article(article, paras, recurring)
+        except Exception as exc:  # noqa: BLE001 (one article never stops the stage)
+            failures.append((article.article_id, _error_text(exc)))
+            continue
+        done.append((article.article_id, rows, _paragraphs_hash(rows)))
+    return done, failures
+
+
+def _in_order(
+    pool: ProcessPoolExecutor | None,
+    fn: Callable[[list], tuple],
+    calls: Iterator[tuple[object, list]],
+    parts: int,
+) -> Iterator[tuple[object, tuple]]:
+    """(context, fn(items)) for each (context, items) of `calls`, in their order. On `pool`,
+    the items of a call are cut into `parts` slices computed apart and their results joined
+    (`fn` returns a tuple of lists or dicts), and the next call's inputs are read while the
+    workers compute this one's; without a pool, here."""
+    if pool is None:
+        for context, items in calls:
+            yield context, fn(items)
+        return
+    pending: deque = deque()
+    for context, items in calls:
+        step = -(-len(items) // parts) or 1
+        pending.append(
+            (context, [pool.submit(fn, items[i : i + step]) for i in range(0, len(items), step)])
+        )
+        if len(pending) > 1:
+            yield _joined(*pending.popleft())
+    while pending:
+        yield _joined(*pending.popleft())
+
+
+def _joined(context: object, futures: list) -> tuple[object, tuple]:
+    results = [f.result() for f in futures]
+    joined = []
+    for values in zip(*results, strict=True):
+        if isinstance(values[0], dict):
+            joined.append({k: v for part in values for k, v in part.items()})
+        else:
+            joined.append([v for part in values for v in part])
+    return context, tuple(joined)
+
+
+def _paragraph_inputs(
+    con: duckdb.DuckDBPyConnection, ids: Sequence[str], size: int
+) -> Iterator[tuple[Sequence[str], pd.DataFrame, list[paragraph_lib.ArticleText], list]]:
+    """The current texts of `ids`, `size` articles at a time: the ids, their frame, the articles to
+    process and the failures of those that the fault hook makes raise (in this process, which
+    reads the setting as it is now)."""
+    for chunk in _chunks(ids, size):
+        frame = _article_texts(con, chunk)
+        articles, failures = [], []
+        for row in frame.itertuples():
+            try:
+                _inject_fault("paragraphs", row.article_id, row.text)
+            except RuntimeError as exc:
+                failures.append((row.article_id, _error_text(exc)))
+                continue
+            articles.append(_article_text(row))
+        yield chunk, frame, articles, failures
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Worker processes are forked from a server process started once (not from this one,
+    whose threads a fork would copy mid-flight); the server imports this module first, so
+    that no worker of either stage imports pandas and DuckDB again."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _paragraph_workers(chars: int, articles: int, processes: int, pool_min_chars: int) -> int:
+    """Worker processes for the paragraph stage: one per core for `pool_min_chars` characters
+    of text or more, else none (starting them costs more than the work); none on one core,
+    where a worker would only add its start to this process's reads and writes."""
+    if chars < pool_min_chars or processes < 2:
+        return 0
+    return min(processes, articles)
 
 
 def classify_paragraphs(
     con: duckdb.DuckDBPyConnection,
     version: ExtractorVersion,
     log: Callable[[str], None] = lambda _m: None,
+    processes: int | None = None,
+    pool_min_chars: int = PARAGRAPH_POOL_MIN_CHARS,
 ) -> StageStats:
-    """Bring nlp.paragraphs up to date with the current articles, touching only what changed."""
+    """Bring nlp.paragraphs up to date with the current articles, touching only what changed:
+    the texts are read and the rows written here, the articles classified on worker
+    processes, one per core, when their texts hold `pool_min_chars` characters or more (else
+    here). Both ways give the same rows."""
     started = time.monotonic()
     stats = StageStats()
     ensure_tables(con)
@@ -642,7 +765,8 @@ def classify_paragraphs(
     stats.articles_dropped = drop_stale(con)
     current = con.execute(
         """
-        select a.article_id, s.article_id is not null as known, s.paragraphs_code, s.recurring
+        select a.article_id, s.article_id is not null as known, s.paragraphs_code, s.recurring,
+               length(a.text)
         from raw.articles as a left join nlp.article_state as s using (article_id)
         where a.is_current order by a.article_id
         """
@@ -650,85 +774,97 @@ def classify_paragraphs(
     stats.articles_current = len(current)
     quarantined = _quarantined(con, "paragraphs", version)
     known = {r[0]: r[0] in seen for r in current}
+    chars = {r[0]: r[4] or 0 for r in current}
     todo = [r[0] for r in current if r[0] not in quarantined and (not r[1] or r[2] != version.code)]
+    workers = _paragraph_workers(
+        sum(chars[a] for a in todo), len(todo), processes or default_processes(), pool_min_chars
+    )
     failed: dict[str, str] = {}
-    # drafts of step 1 kept for step 3, up to a bound: memory stays flat on a code change
-    drafted: dict[str, list] = {}
-    drafted_chars = 0
-    # 1. the recurrence keys of new and re-coded articles, from their own text only
-    progress = Progress("paragraphs, recurrence keys", len(todo), len(todo), log)
-    for ids in _chunks(todo, PARAGRAPH_CHUNK):
-        frame = _article_texts(con, ids)
-        rows, failures = [], []
-        for row in frame.itertuples():
-            try:
-                _inject_fault("paragraphs", row.article_id, row.text)
-                article = _article_text(row)
-                drafts = paragraph_lib.draft_article(article)
-                keys = paragraph_lib.recurrence_keys(article, drafts)
-                rows += _key_rows(row.article_id, row.content_hash, keys)
-                if drafted_chars + len(row.text) <= DRAFT_CACHE_CHARS:
-                    drafted[row.article_id] = drafts
-                    drafted_chars += len(row.text)
-            except Exception as exc:  # noqa: BLE001 (one article never stops the stage)
-                failures.append((row.article_id, _error_text(exc)))
-        con.execute("begin transaction")
-        _delete_articles(con, "nlp.recurrence_keys", ids)
-        warehouse.insert_rows(con, "nlp.recurrence_keys", KEY_COLUMNS, rows)
-        _drop_results(con, [a for a, _ in failures])
-        _quarantine(con, failures, frame, "paragraphs", version)
-        con.execute("commit")
-        failed.update(failures)
-        progress.add(len(ids), len(ids))
-    # 2. recurrence across the corpus, from the stored keys of every article
-    keys = _stored_keys(con)
-    ids = sorted(keys)
-    marks = dict(zip(ids, paragraph_lib.recurring_paragraphs([keys[a] for a in ids]), strict=True))
-    previous = {r[0]: r[3] for r in current}
-    retold = set(todo)
-    redo = [a for a in ids if a in retold or previous.get(a) != json.dumps(sorted(marks[a]))]
-    # 3. the paragraphs of every article whose text or recurrence marks changed
-    progress = Progress("paragraphs", len(redo), len(redo), log)
-    for chunk in _chunks(redo, PARAGRAPH_CHUNK):
-        frame = _article_texts(con, chunk)
-        out, state, failures = [], [], []
-        for row in frame.itertuples():
-            try:
-                _inject_fault("paragraphs", row.article_id, row.text)
-                article = _article_text(row)
-                drafts = drafted.pop(row.article_id, None) or paragraph_lib.draft_article(article)
-                rows = paragraph_lib.finish_article(article, drafts, marks[row.article_id])
-            except Exception as exc:  # noqa: BLE001 (one article never stops the stage)
-                failures.append((row.article_id, _error_text(exc)))
-                continue
-            out.append((rows, row.article_version))
-            state.append(
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if workers:
+            pool = stack.enter_context(
+                ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context())
+            )
+        # drafts of step 1 kept for step 3, up to a bound: memory stays flat on a code change
+        drafted: dict[str, list] = {}
+        drafted_chars = 0
+        # 1. the recurrence keys of new and re-coded articles, from their own text only
+        progress = Progress("paragraphs, recurrence keys", len(todo), len(todo), log)
+        calls = (
+            ((ids, frame, faults), articles)
+            for ids, frame, articles, faults in _paragraph_inputs(con, todo, PARAGRAPH_CHUNK)
+        )
+        for (ids, frame, faults), (rows, failures, drafts) in _in_order(
+            pool, _draft_chunk, calls, PARAGRAPH_PARTS * workers
+        ):
+            failures = faults + failures
+            for article_id, paras in drafts.items():
+                if drafted_chars + chars[article_id] <= DRAFT_CACHE_CHARS:
+                    drafted[article_id] = paras
+                    drafted_chars += chars[article_id]
+            con.execute("begin transaction")
+            _delete_articles(con, "nlp.recurrence_keys", ids)
+            warehouse.insert_rows(con, "nlp.recurrence_keys", KEY_COLUMNS, rows)
+            _drop_results(con, [a for a, _ in failures])
+            _quarantine(con, failures, frame, "paragraphs", version)
+            con.execute("commit")
+            failed.update(failures)
+            progress.add(len(ids), len(ids))
+        # 2. recurrence across the corpus, from the stored keys of every article
+        keys = _stored_keys(con)
+        ids = sorted(keys)
+        marks = dict(
+            zip(ids, paragraph_lib.recurring_paragraphs([keys[a] for a in ids]), strict=True)
+        )
+        previous = {r[0]: r[3] for r in current}
+        retold = set(todo)
+        redo = [a for a in ids if a in retold or previous.get(a) != json.dumps(sorted(marks[a]))]
+        # 3. the paragraphs of every article whose text or recurrence marks changed
+        progress = Progress("paragraphs", len(redo), len(redo), log)
+        calls = (
+            (
+                (chunk, frame, faults),
+                [(a, drafted.pop(a.article_id, None), marks[a.article_id]) for a in articles],
+            )
+            for chunk, frame, articles, faults in _paragraph_inputs(con, redo, PARAGRAPH_CHUNK)
+        )
+        for (chunk, frame, faults), (done, failures) in _in_order(
+            pool, _finish_chunk, calls, PARAGRAPH_PARTS * workers
+        ):
+            failures = faults + failures
+            versions = dict(zip(frame["article_id"], frame["article_version"], strict=True))
+            hashes = dict(zip(frame["article_id"], frame["content_hash"], strict=True))
+            state = [
                 (
-                    row.article_id,
-                    row.article_version,
-                    row.content_hash,
+                    article_id,
+                    versions[article_id],
+                    hashes[article_id],
                     version.version,
                     version.code,
-                    json.dumps(sorted(marks[row.article_id])),
-                    _paragraphs_hash(rows),
+                    json.dumps(sorted(marks[article_id])),
+                    rows_hash,
                     _now(),
                 )
+                for article_id, _, rows_hash in done
+            ]
+            table = paragraph_lib.to_frame([p for _, rows, _ in done for p in rows])
+            table["article_version"] = pd.Series(
+                [versions[a] for a, rows, _ in done for _ in rows], index=table.index, dtype="Int64"
             )
-        table = paragraph_lib.to_frame([p for rows, _ in out for p in rows])
-        table["article_version"] = pd.Series(
-            [v for rows, v in out for _ in rows], index=table.index, dtype="Int64"
-        )
-        table["extractor_version"] = pd.Series(version.version, index=table.index, dtype="string")
-        stats.paragraphs_read += len(table)
-        con.execute("begin transaction")
-        _delete_articles(con, "nlp.paragraphs", chunk)
-        _write_rows(con, "nlp.paragraphs", table)
-        _upsert_state(con, state)
-        _drop_results(con, [a for a, _ in failures])
-        _quarantine(con, failures, frame, "paragraphs", version)
-        con.execute("commit")
-        failed.update(failures)
-        progress.add(len(chunk), len(chunk))
+            table["extractor_version"] = pd.Series(
+                version.version, index=table.index, dtype="string"
+            )
+            stats.paragraphs_read += len(table)
+            con.execute("begin transaction")
+            _delete_articles(con, "nlp.paragraphs", chunk)
+            _write_rows(con, "nlp.paragraphs", table)
+            _upsert_state(con, state)
+            _drop_results(con, [a for a, _ in failures])
+            _quarantine(con, failures, frame, "paragraphs", version)
+            con.execute("commit")
+            failed.update(failures)
+            progress.add(len(chunk), len(chunk))
     if failed:
         log(f"paragraphs: quarantined {', '.join(sorted(failed))}")
     # 4. paragraphs unchanged under a new reference version: re-stamp them
@@ -748,6 +884,7 @@ def classify_paragraphs(
     stats.articles_quarantined = len(failed)
     stats.quarantined = sorted(failed)
     stats.articles_skipped = len(current) - len(set(redo) | set(failed))
+    stats.workers = workers
     stats.seconds = time.monotonic() - started
     return stats
 
@@ -978,6 +1115,68 @@ def _worker_init(model_name: str) -> None:
     nlp_lib.load_pipeline(model_name)
 
 
+def _started() -> None:
+    """A call that makes a pool start a worker (each loads the model first)."""
+
+
+# NLP workers started by the paragraph stage, loading the model while the checks of
+# nlp.paragraphs run: model name -> (pool, worker processes)
+_WARM: dict[str, tuple[ProcessPoolExecutor, int]] = {}
+
+
+def _nlp_pool(model_name: str, processes: int) -> ProcessPoolExecutor:
+    # each worker imports lib/nlp itself, in parallel: a forkserver that imported it first
+    # would hold a third copy of spaCy for the whole stage
+    return ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=_worker_context(),
+        initializer=_worker_init,
+        initargs=(model_name,),
+    )
+
+
+def pending_nlp_chars(con: duckdb.DuckDBPyConnection, version: ExtractorVersion) -> int:
+    """Characters of content the NLP stage has to read after the paragraph stage: those of
+    the articles without annotations of this extractor version and these paragraphs (an
+    upper bound: a change of the reference tables alone re-stamps most of them instead)."""
+    return con.execute(
+        """
+        select coalesce(sum(length(p.paragraph_text)), 0)
+        from nlp.article_state as s join nlp.paragraphs as p using (article_id)
+        where p.is_content
+          and (s.nlp_version is distinct from ?
+               or s.nlp_input_hash is distinct from s.paragraphs_hash)
+          and s.article_id not in (
+              select article_id from nlp.quarantine where stage = 'nlp' and extractor_version = ?
+          )
+        """,
+        [version.version, version.version],
+    ).fetchone()[0]
+
+
+def warm_nlp_workers(
+    con: duckdb.DuckDBPyConnection,
+    model_name: str,
+    version: ExtractorVersion,
+    processes: int | None = None,
+    pool_min_chars: int = POOL_MIN_CHARS,
+) -> int:
+    """Start the NLP stage's worker processes now, so that they load the model (seconds)
+    while the checks between the two stages run: one per core, or one for less than
+    `pool_min_chars` characters (this process then never loads spaCy). The next
+    `annotate_articles` of the model parses on them; returns how many (0: nothing to parse)."""
+    chars = 0 if model_name in _WARM else pending_nlp_chars(con, version)
+    if not chars:
+        return 0
+    workers = (processes or default_processes()) if chars >= pool_min_chars else 1
+    pool = _nlp_pool(model_name, workers)
+    # a pool starts a worker per call it is given while none is idle
+    for _ in range(workers):
+        pool.submit(_started)
+    _WARM[model_name] = (pool, workers)
+    return workers
+
+
 class Progress:
     """Logs `<stage>: done/total articles, articles per second, time left` when `PROGRESS_SECONDS`
     passed since the last line, and once at the end. Time left is estimated from the
@@ -1018,10 +1217,12 @@ def _annotated(
     version: ExtractorVersion,
     processes: int,
     progress: Progress,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[tuple[UnitResult, pd.DataFrame, dict[str, str]]]:
     """Annotated units, in this process (`processes` 0) or on that many worker processes that
-    each load the model once; inputs are read from DuckDB a few units ahead, never all at
-    once. While workers parse, this process logs the progress on time."""
+    each load the model once (those of `pool` when given, shut down at the end); inputs are
+    read from DuckDB a few units ahead, never all at once. While workers parse, this process
+    logs the progress on time."""
     if not units:
         return
     if not processes:
@@ -1030,14 +1231,7 @@ def _annotated(
             paragraphs, articles, hashes = _unit_inputs(con, ids)
             yield annotate_unit(paragraphs, articles, model_name, version.version), articles, hashes
         return
-    # each worker imports lib/nlp itself, in parallel: a forkserver that imported it first
-    # would hold a third copy of spaCy for the whole stage
-    with ProcessPoolExecutor(
-        max_workers=processes,
-        mp_context=get_context("forkserver"),
-        initializer=_worker_init,
-        initargs=(model_name,),
-    ) as pool:
+    with pool or _nlp_pool(model_name, processes) as pool:
         pending: dict = {}
         queue = iter(units)
         # one unit parsing and one waiting per worker: none idles while this process writes
@@ -1165,12 +1359,17 @@ def annotate_articles(
     # about one unit per worker at the end: the last ones finish close together
     plan = plan_units(con, version, log, tail_chars=processes * UNIT_CHARS)
     stats = plan.stats
-    workers = 0 if plan.chars < pool_min_chars else min(processes, len(plan.units))
+    warm, workers = _WARM.pop(model_name, (None, 0))
+    if warm is not None and not plan.units:
+        warm.shutdown(wait=False, cancel_futures=True)
+        warm = None
+    if warm is None:
+        workers = 0 if plan.chars < pool_min_chars else min(processes, len(plan.units))
     todo = [a for unit in plan.units for a in unit]
     progress = Progress("nlp", len(todo), plan.chars, log)
     batch: list = []
     errors: dict[str, str] = {}
-    for result in _annotated(con, plan.units, model_name, version, workers, progress):
+    for result in _annotated(con, plan.units, model_name, version, workers, progress, warm):
         batch.append(result)
         errors.update(result[0].failures)
         stats.paragraphs_read += result[0].paragraphs

@@ -90,6 +90,94 @@ def test_small_work_parses_in_process_with_the_rows_of_the_worker_pool(tmp_path,
     assert in_process["mentions"] and in_process == pooled
 
 
+# a line a publisher prints under its stories: recurring furniture, judged across articles
+FURNITURE = "Distributed by the Mekong desk"
+PUBLISHED = {
+    "daily/raid.txt": (
+        "Police raid warehouse near the border\n\n"
+        "Cambodian police seized 40 kilograms of methamphetamine in a raid on a warehouse in "
+        "Battambang province on Tuesday, the National Police said.\n\n"
+        f"{FURNITURE}\n"
+    ),
+    "daily/customs.txt": (
+        "Customs officers intercept heroin\n\n"
+        "Customs officers intercepted two kilograms of heroin at Phnom Penh International "
+        "Airport on Sunday.\n\n"
+        "Customs officers intercepted two kilograms of heroin at Phnom Penh International "
+        "Airport on Sunday.\n\n"
+        f"{FURNITURE}\n"
+    ),
+    "daily/faulty.txt": "Ministry statement\n\nThe ministry said nothing. MARKER-P\n",
+}
+
+
+def test_the_paragraph_stage_gives_the_same_rows_on_one_and_on_two_processes(
+    tmp_path, raw, version, monkeypatch
+):
+    for name, text in PUBLISHED.items():
+        (raw / name).parent.mkdir(parents=True, exist_ok=True)
+        (raw / name).write_text(text, encoding="utf-8")
+    monkeypatch.setenv(driver.FAULT_SETTING, "paragraphs:MARKER-P")
+    # chunks of three articles: several reads and writes, each cut between the workers
+    monkeypatch.setattr(driver, "PARAGRAPH_CHUNK", 3)
+    built = {}
+    for processes in (1, 2):
+        with warehouse.connect(tmp_path / f"p{processes}.duckdb") as con:
+            articles.land(con, raw, load_id=str(uuid.uuid4()))
+            stats = driver.classify_paragraphs(con, version, processes=processes, pool_min_chars=0)
+            rows = {
+                table: con.execute(
+                    f"select * exclude ({stamp}) from nlp.{table} order by all"
+                ).fetchall()
+                for table, stamp in (
+                    ("paragraphs", "extractor_version"),
+                    ("recurrence_keys", "content_hash"),
+                    ("article_state", "updated_at"),
+                    ("quarantine", "quarantined_at"),
+                )
+            }
+            furniture = con.execute(
+                "select a.source_path, p.boilerplate_rule, p.is_duplicate "
+                "from nlp.paragraphs as p join raw.articles as a using (article_id) "
+                "where p.paragraph_text = ? or p.paragraph_text like ? order by all",
+                [FURNITURE, "Customs officers intercepted%"],
+            ).fetchall()
+            built[processes] = (stats, rows, furniture)
+    (one, alone, furniture), (two, pooled, _) = built[1], built[2]
+    assert (one.workers, two.workers) == (0, 2)
+    assert one.articles_quarantined == two.articles_quarantined == 1
+    assert [r[0] for r in alone["quarantine"]] == [r[0] for r in pooled["quarantine"]]
+    assert alone["paragraphs"] and alone == pooled
+    # the publisher's line is furniture in both its articles, the repeated paragraph a copy
+    assert furniture == [
+        ("daily/customs.txt", "recurring_across_articles", False),
+        ("daily/customs.txt", None, False),
+        ("daily/customs.txt", None, True),
+        ("daily/raid.txt", "recurring_across_articles", False),
+    ]
+
+
+def test_nlp_workers_started_by_the_paragraph_stage_parse_with_the_rows_of_this_process(
+    tmp_path, raw, version
+):
+    built = {}
+    for name in ("here", "ahead"):
+        with warehouse.connect(tmp_path / f"{name}.duckdb") as con:
+            articles.land(con, raw, load_id=str(uuid.uuid4()))
+            driver.classify_paragraphs(con, version)
+            started = driver.warm_nlp_workers(con, MODEL, version) if name == "ahead" else 0
+            stats = driver.annotate_articles(con, MODEL, version, processes=2)
+            # nothing left to parse: no worker is started
+            again = driver.warm_nlp_workers(con, MODEL, version)
+            built[name] = (started, stats, again, _contents(con))
+    (_, here, _, alone), (started, ahead, again, pooled) = built["here"], built["ahead"]
+    # little work: parsed here, or on the one worker started ahead, which loaded the model
+    assert (here.workers, started, ahead.workers, again) == (0, 1, 1, 0)
+    assert ahead.articles_new == here.articles_new == len(list(raw.glob("*.txt")))
+    assert alone["mentions"] and alone == pooled
+    assert not driver._WARM
+
+
 def test_a_changed_and_a_deleted_article_leave_no_rows_of_their_old_versions(
     tmp_path, raw, version
 ):
