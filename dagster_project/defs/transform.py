@@ -23,7 +23,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from dagster_project.defs.metadata import relation_metadata
 from dagster_project.defs.resources import REPO_ROOT, WarehouseResource
-from dagster_project.lib import dbt_runner, marts, seeds
+from dagster_project.lib import dbt_runner, marts
 from dagster_project.lib import warehouse as warehouse_lib
 
 DBT_DIR = REPO_ROOT / "dbt"
@@ -153,22 +153,9 @@ def dbt_models(
     # backend and absolute paths.
     os.environ.update(warehouse_lib.dbt_environment(warehouse.target))
     target = dbt_target_path(warehouse.file)
-    seed_inputs = seeds.fingerprint(DBT_DIR)
-    args = ["--full-refresh"] if config.full_refresh else []
-    if not config.full_refresh and _seeds_in_place(context, warehouse, seed_inputs):
-        # nothing a seed load reads changed since the last one into this warehouse
-        args += ["--exclude", "resource_type:seed"]
     # dbt holds the warehouse until it is done: read row counts and previews afterwards
-    build = dbt.build(context, args, target)
-    built = {
-        context.asset_key_for_output(event.output_name)
-        for event in build.events
-        if isinstance(event, dg.Output)
-    }
+    build = dbt.build(context, ["--full-refresh"] if config.full_refresh else [], target)
     with warehouse.connect() as con:
-        # only a build that loaded every seed vouches for all of them
-        if build.error is None and _seed_keys(context) <= built:
-            seeds.record(con, seed_inputs)
         builds = marts.model_builds(con, build.invocation_id) if build.invocation_id else {}
         for event in build.events:
             if isinstance(event, dg.Output):
@@ -181,22 +168,3 @@ def dbt_models(
             yield event
     if build.error is not None:
         raise build.error
-
-
-def _seed_keys(context: dg.AssetExecutionContext) -> set[dg.AssetKey]:
-    return {spec.key for spec in context.assets_def.specs if spec.group_name == "reference"}
-
-
-def _seeds_in_place(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, current: str
-) -> bool:
-    """Whether the seeds hold what their files say (`lib.seeds`) and this Dagster instance has
-    recorded them: a seed left out of a build must not stay missing in the instance, where it
-    would hold back every asset automation builds from it."""
-    with warehouse.connect() as con:
-        if not seeds.loaded(con, DBT_DIR, current):
-            return False
-    return all(
-        context.instance.get_latest_materialization_event(key) is not None
-        for key in _seed_keys(context)
-    )

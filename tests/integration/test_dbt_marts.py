@@ -3,8 +3,6 @@ run by itself and through its Dagster asset."""
 
 from __future__ import annotations
 
-import shutil
-
 import dagster as dg
 import duckdb
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from dagster_project import definitions
 from dagster_project.defs import transform
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib import articles, driver, seeds, warehouse
+from dagster_project.lib import articles, driver, warehouse
 from dagster_project.lib.settings import SPACY_MODEL
 from tests.helpers import run_dbt
 
@@ -79,23 +77,16 @@ def test_offsets_that_do_not_slice_back_fail_the_dbt_test(staged):
     assert "offsets_slice_text_fct_paragraphs" in result.stdout
 
 
-def _materialize_dbt(path, instance=None):
+def _materialize_dbt(path):
     return dg.materialize(
         [transform.dbt_models],
         resources={
             "dbt": definitions.defs.resources["dbt"],
             "warehouse": WarehouseResource(path=str(path)),
         },
-        instance=instance or dg.DagsterInstance.ephemeral(),
+        instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
-
-
-def _materialized(result) -> set[str]:
-    return {
-        event.materialization.asset_key.to_user_string()
-        for event in result.get_asset_materialization_events()
-    }
 
 
 def test_the_dbt_asset_builds_in_this_process_and_lets_go_of_the_warehouse(staged):
@@ -126,43 +117,8 @@ def test_a_failing_dbt_test_fails_the_asset_after_recording_every_result(staged)
     checks = result.get_asset_check_evaluations()
     failed = [check.check_name for check in checks if not check.passed]
     assert any(name.startswith("offsets_slice_text_fct_paragraphs") for name in failed)
-    assert "marts/fct_paragraphs" in _materialized(result)
-
-
-def test_unchanged_seeds_are_not_reloaded_and_a_changed_fingerprint_reloads_them(staged):
-    instance = dg.DagsterInstance.ephemeral()
-    first = _materialize_dbt(staged, instance)
-    assert {"reference/ref_agencies", "reference/ref_places"} <= _materialized(first)
-    with duckdb.connect(str(staged), read_only=True) as con:
-        agencies = con.execute("select count(*) from marts.dim_agencies").fetchone()[0]
-    second = _materialize_dbt(staged, instance)
-    assert second.success
-    assert not any(key.startswith("reference/") for key in _materialized(second))
-    assert "marts/dim_agencies" in _materialized(second)
-    # what a changed CSV looks like to the next build: another fingerprint than the recorded
-    # one; the table is emptied so that only a reload brings the rows back to the marts
-    with warehouse.connect(staged) as con:
-        con.execute(f"update {seeds.SEED_BUILDS} set fingerprint = 'an older seed'")
-        con.execute("delete from reference.ref_agencies")
-    third = _materialize_dbt(staged, instance)
-    assert "reference/ref_agencies" in _materialized(third)
-    with duckdb.connect(str(staged), read_only=True) as con:
-        assert con.execute("select count(*) from marts.dim_agencies").fetchone()[0] == agencies
-    # a seed table that went missing is loaded again
-    with warehouse.connect(staged) as con:
-        con.execute("drop table reference.ref_places")
-    assert "reference/ref_places" in _materialized(_materialize_dbt(staged, instance))
-
-
-def test_the_seed_fingerprint_follows_the_csvs_and_their_properties(tmp_path):
-    project = tmp_path / "dbt"
-    shutil.copytree(transform.DBT_DIR / "seeds", project / "seeds")
-    shutil.copy(transform.DBT_DIR / "dbt_project.yml", project)
-    before = seeds.fingerprint(project)
-    assert seeds.fingerprint(project) == before
-    agencies = project / "seeds" / "ref_agencies.csv"
-    agencies.write_text(agencies.read_text("utf-8") + "x,X,,,KH,police,\n", "utf-8")
-    changed_csv = seeds.fingerprint(project)
-    properties = project / "seeds" / "_seeds.yml"
-    properties.write_text(properties.read_text("utf-8") + "\n# a note\n", "utf-8")
-    assert len({before, changed_csv, seeds.fingerprint(project)}) == 3
+    materialized = {
+        event.materialization.asset_key.to_user_string()
+        for event in result.get_asset_materialization_events()
+    }
+    assert "marts/fct_paragraphs" in materialized
