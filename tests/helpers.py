@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from dagster_project.lib import warehouse as warehouse_lib
@@ -82,3 +84,21 @@ def run_dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=600,
     )
+
+
+@contextmanager
+def dagster_instance(home: Path) -> Iterator:
+    """The Dagster instance at `home`, opened as the CLI opens it: with DAGSTER_HOME naming it
+    (the shipped event log storage finds its folder through DAGSTER_HOME)."""
+    import dagster as dg
+
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    try:
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            yield instance
+    finally:
+        if previous is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = previous

@@ -38,6 +38,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
 from dagster_project.lib import driver, nlp  # noqa: E402
+from tests.helpers import dagster_instance  # noqa: E402
 
 BIN = Path(sys.executable).parent
 MODEL = os.environ.get("NEWS_SPACY_MODEL") or nlp.DEFAULT_MODEL
@@ -150,7 +151,7 @@ def run(env: dict[str, str]) -> tuple[float, PeakRss]:
 def last_run(home: Path) -> tuple[dict[str, float], dict]:
     """The steps of the latest run with their seconds, and the NLP asset's metadata if that
     run materialized it."""
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with dagster_instance(home) as instance:
         run_id = instance.get_runs(limit=1)[0].run_id
         steps = {
             s.step_key: round((s.end_time or s.start_time) - s.start_time, 2)

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.helpers import SAMPLE_RAW, pipeline_env, run_pipeline
+from tests.helpers import SAMPLE_RAW, dagster_instance, pipeline_env, run_pipeline
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +46,7 @@ def _marts(path) -> dict[str, list[tuple]]:
 
 
 def _latest(dagster_home, key: list[str]) -> dict:
-    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+    with dagster_instance(dagster_home) as instance:
         event = instance.get_latest_materialization_event(dg.AssetKey(key))
         return {k: v.value for k, v in event.asset_materialization.metadata.items()}
 

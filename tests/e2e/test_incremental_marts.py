@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from tests.e2e.test_incremental_build import _marts
-from tests.helpers import pipeline_env, run_pipeline
+from tests.helpers import dagster_instance, pipeline_env, run_pipeline
 
 pytestmark = pytest.mark.e2e
 
@@ -77,17 +77,15 @@ def _furniture_flags(warehouse) -> list[tuple]:
 
 
 def _dbt_metadata(home) -> dict:
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with dagster_instance(home) as instance:
         event = instance.get_latest_materialization_event(dg.AssetKey(["marts", "fct_paragraphs"]))
         return {k: v.value for k, v in event.asset_materialization.metadata.items()}
 
 
-def test_marts_follow_added_changed_deleted_and_restamped_articles(tmp_path, monkeypatch):
+def test_marts_follow_added_changed_deleted_and_restamped_articles(tmp_path):
     raw = tmp_path / "raw"
     _write(raw, ARTICLES)
     home = tmp_path / "home"
-    # the shipped instance's event log storage finds its folder through DAGSTER_HOME
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
     warehouse = tmp_path / "a" / "news.duckdb"
     env = pipeline_env(raw, warehouse, home)
     run_pipeline(env)

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import itertools
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
-from dagster import DagsterEventType, DagsterInstance
+from dagster import DagsterEventType
 
 from dagster_project.defs import lake_units
 from dagster_project.lib import articles, driver, settings, warehouse
-from tests.helpers import BIN, REPO_ROOT, SAMPLE_RAW, pipeline_env
+from tests.helpers import BIN, REPO_ROOT, SAMPLE_RAW, dagster_instance, pipeline_env
 
 MODEL = settings.SPACY_MODEL.value()
 # small units, so that the sample corpus makes several and two run at once
@@ -97,10 +98,7 @@ def units_run(postgres_server, tmp_path_factory):
         check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    # the instance of the run, as Dagster finds it: through DAGSTER_HOME
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
-        instance = DagsterInstance.get()
+    with dagster_instance(Path(env["DAGSTER_HOME"])) as instance:
         (run,) = instance.get_runs()
         events = [
             (e.timestamp, e.dagster_event) for e in instance.all_logs(run.run_id) if e.dagster_event
