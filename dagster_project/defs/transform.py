@@ -75,6 +75,9 @@ class ProjectDbtResource(DbtCliResource):
                 *args,
                 *params.selection_args,
                 *(indirect if params.indirect_selection else []),
+                # nothing reads the JSON artifacts (the node results come from dbt's events):
+                # dbt would write its manifest twice per build, the graph and run_results.json
+                "--no-write-json",
                 "--project-dir",
                 str(project_dir),
                 "--profiles-dir",

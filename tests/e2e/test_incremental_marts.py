@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project.defs.transform import dbt_target_path
 from tests.e2e.test_incremental_build import _marts
 from tests.helpers import dagster_instance, pipeline_env, run_pipeline
 
@@ -90,6 +91,10 @@ def test_marts_follow_added_changed_deleted_and_restamped_articles(tmp_path):
     env = pipeline_env(raw, warehouse, home)
     run_pipeline(env)
     assert _furniture_flags(warehouse) == [("daily/raid.txt", False)]
+    # dbt keeps its partial parse and log beside the warehouse, and no JSON artifact nobody reads
+    target = dbt_target_path(warehouse)
+    assert (target / "partial_parse.msgpack").exists() and (target / "dbt.log").exists()
+    assert not (target / "manifest.json").exists() and not (target / "run_results.json").exists()
 
     # a second article of the publisher prints the line: the older article's copy becomes
     # furniture, a change the driver makes to an article no file of which changed
