@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dagster_project.lib import publish
 from dagster_project.lib import warehouse as warehouse_lib
 from dagster_project.lib.settings import REPO_ROOT, SPACY_MODEL
 from dagster_project.lib.warehouse import DuckLake
@@ -102,3 +103,42 @@ def dagster_instance(home: Path) -> Iterator:
             os.environ.pop("DAGSTER_HOME", None)
         else:
             os.environ["DAGSTER_HOME"] = previous
+
+
+def bm25_index_state(published: Path, queries: list[str]) -> dict:
+    """What a full-text index answers and holds, free of its doc and term numbering: the
+    (paragraph_id, score) hits of each query, the (term, df) dict, each paragraph's length
+    and term counts, and the stats."""
+    fts = publish.FTS_SCHEMA
+    with publish.connect_published(published) as con:
+        hits = {
+            query: con.execute(
+                f"select paragraph_id, {fts}.match_bm25(paragraph_id, ?) as score "
+                "from marts.fct_paragraphs where score is not null order by paragraph_id",
+                [query],
+            ).fetchall()
+            for query in queries
+        }
+        tables = {
+            "dict": f"select term, df from {fts}.dict order by all",
+            "docs": f"select name, len from {fts}.docs order by all",
+            "stats": f"select num_docs, avgdl from {fts}.stats",
+            "terms": (
+                f"select d.name, k.term, t.fieldid, count(*) from {fts}.terms as t "
+                f"join {fts}.docs as d using (docid) join {fts}.dict as k using (termid) "
+                "group by all order by all"
+            ),
+        }
+        return {"hits": hits} | {name: con.execute(sql).fetchall() for name, sql in tables.items()}
+
+
+def assert_same_bm25_index(actual: dict, expected: dict) -> None:
+    """Same hits with scores equal to float rounding (BM25 sums its terms in any order)."""
+    assert actual["hits"].keys() == expected["hits"].keys()
+    for query, hits in expected["hits"].items():
+        got = actual["hits"][query]
+        assert [key for key, _ in got] == [key for key, _ in hits], query
+        for (key, score), (_, want) in zip(got, hits, strict=True):
+            assert abs(score - want) <= 1e-9 * max(1.0, abs(want)), (query, key)
+    for table in ("dict", "docs", "terms", "stats"):
+        assert actual[table] == expected[table], table

@@ -61,6 +61,7 @@ def published_warehouse(
             "size_bytes": result.size_bytes,
             "publish_seconds": round(result.seconds, 3),
             "indexed_paragraphs": result.indexed_paragraphs,
+            "search_index": result.search_index.summary,
             "dagster/row_count": result.indexed_paragraphs,
             "dagster/column_schema": SEARCH_SCHEMA,
             "preview": dg.MetadataValue.md(tables),

@@ -491,6 +491,7 @@ class StageStats:
     paragraphs_read: int = 0
     workers: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     quarantined: list[str] = field(default_factory=list)
 
     def metadata(self) -> dict:
@@ -507,6 +508,8 @@ class StageStats:
             "worker_processes": self.workers,
             "stage_seconds": round(self.seconds, 3),
             "articles_per_second": round(rate, 2),
+            # on every worker together: against the stage's seconds, how busy its cores were
+            "annotation_cpu_seconds": round(self.cpu_seconds, 3),
         }
 
 
@@ -896,13 +899,15 @@ def classify_paragraphs(
 @dataclass(frozen=True)
 class UnitResult:
     """What annotating one unit produced: the rows of every nlp table (version columns
-    included) and the articles that raised, with their error."""
+    included), the articles that raised, with their error, and the CPU seconds its process
+    spent on it (parse and rules, not the model's load)."""
 
     frames: dict[str, pd.DataFrame]
     failures: list[tuple[str, str]]
     articles: int
     paragraphs: int
     chars: int
+    cpu_seconds: float
 
 
 def _with_versions(
@@ -940,6 +945,7 @@ def annotate_unit(
 ) -> UnitResult:
     """Annotate one unit of articles; an article that raises is set aside (with its error)
     and the others of the unit are annotated without it. Pure: reads and writes nothing."""
+    started = time.process_time()
     ids = list(dict.fromkeys(articles["article_id"]))
     try:
         frames = _annotate(paragraphs, articles, model_name)
@@ -961,12 +967,14 @@ def annotate_unit(
             for table in NLP_TABLES
         }
     content = paragraphs["paragraph_text"][paragraphs["is_content"].fillna(False).astype(bool)]
+    frames = _with_versions(frames, articles, version)
     return UnitResult(
-        _with_versions(frames, articles, version),
+        frames,
         failures,
         len(ids),
         len(paragraphs),
         int(content.str.len().sum()),
+        time.process_time() - started,
     )
 
 
@@ -1373,6 +1381,7 @@ def annotate_articles(
         batch.append(result)
         errors.update(result[0].failures)
         stats.paragraphs_read += result[0].paragraphs
+        stats.cpu_seconds += result[0].cpu_seconds
         if len(batch) >= COMMIT_UNITS:
             commit_unit(con, batch, version)
             batch = []

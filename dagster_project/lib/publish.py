@@ -31,14 +31,10 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.lib import search_index
 from dagster_project.lib import warehouse as warehouse_lib
+from dagster_project.lib.search_index import FTS_SCHEMA, SEARCH_KEY, SEARCH_TABLE
 from dagster_project.lib.settings import published_path
-
-SEARCH_TABLE = "marts.fct_paragraphs"
-SEARCH_KEY = "paragraph_id"
-SEARCH_COLUMN = "paragraph_text"
-# The fts extension names the index schema after the indexed table.
-FTS_SCHEMA = "fts_marts_fct_paragraphs"
 
 SEARCH_MACRO = f"""
 create or replace macro search.paragraphs(query_text) as table
@@ -65,7 +61,7 @@ order by s.score desc, p.paragraph_id
 INFO_DDL = """
 create or replace table publish.info (
     published_at timestamp, run_id varchar, source_path varchar, duckdb_version varchar,
-    indexed_paragraphs bigint
+    indexed_paragraphs bigint, fts_version varchar, search_index varchar
 )
 """
 
@@ -77,6 +73,7 @@ class PublishResult:
     seconds: float
     indexed_paragraphs: int
     table_rows: dict[str, int]
+    search_index: search_index.IndexBuild
 
 
 def fts_extension_path() -> Path:
@@ -139,31 +136,35 @@ def probe_search(con: duckdb.DuckDBPyConnection) -> tuple[str | None, int]:
     return row[0], hits
 
 
-def build_search(con: duckdb.DuckDBPyConnection, run_id: str, source: str | Path) -> int:
-    """Create the BM25 index over the paragraphs, the `search.paragraphs` macro and the
-    `publish.info` row saying which build this is; returns the paragraphs indexed."""
+def build_search(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    source: str | Path,
+    previous: Path | None = None,
+) -> tuple[int, search_index.IndexBuild]:
+    """Create the BM25 index over the paragraphs (carried over from the `previous` published
+    copy where it can be), the `search.paragraphs` macro and the `publish.info` row saying
+    which build this is; returns the paragraphs indexed and how the index was made."""
     load_fts(con)
-    con.execute(
-        f"pragma create_fts_index('{SEARCH_TABLE}', '{SEARCH_KEY}', '{SEARCH_COLUMN}', "
-        "stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, "
-        "overwrite = 1)"
-    )
+    index = search_index.build(con, previous)
     con.execute("create schema if not exists search")
     con.execute(SEARCH_MACRO)
     indexed = con.execute(f"select count(*) from {SEARCH_TABLE}").fetchone()[0]
     con.execute("create schema if not exists publish")
     con.execute(INFO_DDL)
     con.execute(
-        "insert into publish.info values (?, ?, ?, ?, ?)",
+        "insert into publish.info values (?, ?, ?, ?, ?, ?, ?)",
         [
             datetime.now(UTC).replace(tzinfo=None),
             run_id,
             str(source),
             duckdb.__version__,
             indexed,
+            search_index.fts_version(con),
+            index.summary,
         ],
     )
-    return indexed
+    return indexed, index
 
 
 def _fsync(path: Path) -> None:
@@ -203,8 +204,11 @@ def _copy_lake(lake: warehouse_lib.DuckLake, staging: Path) -> tuple[dict[str, i
     return table_rows, f"ducklake snapshot {snapshot} (data {lake.data_path})"
 
 
-def _copy_file(warehouse: Path, staging: Path, target: Path, run_id: str) -> tuple[dict, int]:
-    """Copy a DuckDB warehouse file and publish the copy; returns (table rows, indexed).
+def _copy_file(
+    warehouse: Path, staging: Path, target: Path, run_id: str
+) -> tuple[dict, int, search_index.IndexBuild]:
+    """Copy a DuckDB warehouse file and publish the copy; returns (table rows, indexed, how
+    the index was made).
 
     The warehouse stays open for writing until the rename, so no other writer changes it
     while it is copied and two publishers never interleave.
@@ -222,7 +226,7 @@ def _copy_file(warehouse: Path, staging: Path, target: Path, run_id: str) -> tup
             for table in _user_tables(source)
         }
         shutil.copyfile(warehouse, staging)
-        return table_rows, _finish(staging, target, run_id, str(warehouse))
+        return table_rows, *_finish(staging, target, run_id, str(warehouse))
     finally:
         source.close()
 
@@ -248,9 +252,9 @@ def publish(
     try:
         if is_lake:
             table_rows, source = _copy_lake(warehouse, staging)
-            indexed = _finish(staging, target, run_id, source)
+            indexed, index = _finish(staging, target, run_id, source)
         else:
-            table_rows, indexed = _copy_file(Path(warehouse), staging, target, run_id)
+            table_rows, indexed, index = _copy_file(Path(warehouse), staging, target, run_id)
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
@@ -260,15 +264,19 @@ def publish(
         seconds=time.perf_counter() - started,
         indexed_paragraphs=indexed,
         table_rows=table_rows,
+        search_index=index,
     )
 
 
-def _finish(staging: Path, target: Path, run_id: str, source: str) -> int:
-    """Index the staged copy, make it durable and rename it over the published copy."""
+def _finish(
+    staging: Path, target: Path, run_id: str, source: str
+) -> tuple[int, search_index.IndexBuild]:
+    """Index the staged copy (from the copy it replaces), make it durable and rename it over
+    the published copy."""
     with duckdb.connect(str(staging)) as copy:
-        indexed = build_search(copy, run_id, source)
+        indexed, index = build_search(copy, run_id, source, previous=target)
         copy.execute("checkpoint")
     _fsync(staging)
     os.replace(staging, target)
     _fsync(target.parent)
-    return indexed
+    return indexed, index

@@ -24,10 +24,14 @@ column (a mean) makes GX see the whole frame.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import json
 import logging
 import operator
 import os
+import sys
+import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -57,6 +61,39 @@ SAMPLE_ROWS = 20
 DATA_DOCS_RESULTS = 100
 
 
+# modules GX imports at its own import for expectations no suite here uses (KL divergence and
+# KS tests: scipy.stats; their charts: altair), over half of the CPU its import takes
+DEFERRED_BY_GX = ("scipy.stats", "altair")
+
+
+class _Deferred(types.ModuleType):
+    """Stands for a module in `sys.modules` until one of its attributes is read (never, by
+    what the suites here run): then the module is imported and this one hands out its
+    attributes, so that a module that imported it early works as if it had been imported."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.__spec__ = importlib.util.find_spec(name)
+
+    def __getattr__(self, attribute: str):
+        module = self.__dict__.get("_module")
+        if module is None:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            module = self.__dict__["_module"] = importlib.import_module(self.__name__)
+        return getattr(module, attribute)
+
+
+def _import_gx():
+    """`great_expectations`, imported with `DEFERRED_BY_GX` deferred (what this process had
+    already imported stays as it is)."""
+    if "great_expectations" not in sys.modules:
+        for name in DEFERRED_BY_GX:
+            if name not in sys.modules:
+                sys.modules[name] = _Deferred(name)
+    return importlib.import_module("great_expectations")
+
+
 @dataclass(frozen=True)
 class Expect:
     """A GX expectation, named by its class in `great_expectations.expectations`, made only
@@ -73,6 +110,7 @@ class Expect:
         return self.kind not in WHOLE_FRAME_KINDS
 
     def build(self):
+        _import_gx()
         import great_expectations.expectations as gxe
         from great_expectations.expectations.row_conditions import Column
 
@@ -280,7 +318,7 @@ def _context(gx_root: Path):
     writes its configuration (seconds for the first suite, a second each after that)."""
     key = str(gx_root.resolve())
     if key not in _CONTEXTS:
-        import great_expectations as gx
+        gx = _import_gx()
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         # GX would post usage analytics over the network, which this project never reaches out to.
@@ -333,8 +371,7 @@ def _definition(suite: Suite, gx_root: Path):
     key = (str(gx_root.resolve()), suite.name, signature(suite))
     if key in _DEFINITIONS:
         return _DEFINITIONS[key]
-    import great_expectations as gx
-
+    gx = _import_gx()
     context = _context(gx_root)
     source = context.data_sources.get("warehouse")
     asset_name = ".".join(suite.asset_key)
@@ -442,6 +479,7 @@ def validate(
     context, so that the suite, the validation results and the Data Docs pages are written
     under `gx_root`. Row-level checks look at the UNSEEN rows; the failures FAILED names of
     the others are carried into the result. `totals` are the element counts to report."""
+    _import_gx()
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -597,6 +635,7 @@ def update_data_docs(
     previous run's, or when the site has no index yet: rendering a page and the index costs
     more than the validation of a few new rows, and a run that changed no verdict would only
     add a page saying the same. Every result stays in GX's store; a later build lists it."""
+    _import_gx()
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
     )

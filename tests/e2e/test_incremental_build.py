@@ -66,6 +66,7 @@ def test_one_added_article_is_the_only_one_parsed_and_the_marts_equal_a_clean_bu
     assert (sentences["articles_new"], sentences["articles_reprocessed"]) == (1, 0)
     assert sentences["articles_skipped"] == len(list(SAMPLE_RAW.glob("*.txt")))
     assert sentences["articles_quarantined"] == 0 and sentences["articles_per_second"] > 0
+    assert sentences["annotation_cpu_seconds"] > 0
     # the stage's progress line, through the run's log
     assert "nlp: 1/1 articles, " in result.stdout + result.stderr
     assert paragraphs["articles_new"] == 1

@@ -86,6 +86,8 @@ def test_small_work_parses_in_process_with_the_rows_of_the_worker_pool(tmp_path,
             built[name] = (stats, _contents(con))
     (small, in_process), (big, pooled) = built["in_process"], built["pool"]
     assert small.workers == 0 and big.workers >= 1
+    # the annotation's CPU is counted where it ran, in this process or on the workers
+    assert small.cpu_seconds > 0 and big.cpu_seconds > 0
     assert small.articles_new == big.articles_new == len(list(raw.glob("*.txt")))
     assert in_process["mentions"] and in_process == pooled
 

@@ -15,7 +15,14 @@ import duckdb
 import pytest
 
 from dagster_project.lib import publish
-from tests.helpers import REPO_ROOT, SAMPLE_RAW, pipeline_env, run_pipeline
+from tests.helpers import (
+    REPO_ROOT,
+    SAMPLE_RAW,
+    assert_same_bm25_index,
+    bm25_index_state,
+    pipeline_env,
+    run_pipeline,
+)
 
 NEW_PARAGRAPH = (
     "\n\nCambodian police and Interpol officers held a quokka-themed cybercrime drill in "
@@ -124,8 +131,23 @@ def test_a_reader_holding_the_copy_open_neither_blocks_nor_is_blocked(built, tmp
     assert reopened["run_id"] == second_run
     assert reopened["hits"] == 1
     assert published.stat().st_ino != first_inode
+    with publish.connect_published(published) as con:
+        index = con.execute("select search_index from publish.info").fetchone()[0]
+    # the paragraph added to an article: its new and changed paragraphs only are indexed
+    assert index.startswith("incremental: +")
     leftovers = [p.name for p in published.parent.iterdir() if p.name != published.name]
     assert leftovers == []
+
+
+def test_the_copys_index_answers_as_one_built_from_scratch(built, tmp_path):
+    published = publish.published_path(built["warehouse"])
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    shutil.copyfile(published, rebuilt)
+    with duckdb.connect(str(rebuilt)) as con:
+        publish.load_fts(con)
+        con.execute(publish.search_index.CREATE_INDEX)
+    queries = ["methamphetamine seizure", "police arrested", "quokka", "the minister said"]
+    assert_same_bm25_index(bm25_index_state(published, queries), bm25_index_state(rebuilt, queries))
 
 
 def test_the_copy_holds_every_mart_and_searches_paragraphs(built):

@@ -369,3 +369,52 @@ def test_a_run_with_nothing_new_keeps_its_verdicts_without_importing_gx(tmp_path
     _build(path, {"a1": TEXT}, _good_paragraphs("a1"))
     assert _run(path, tmp_path, "fixed")["no_duplicated_paragraphs"].passed
     assert len(list(results.rglob("*.json"))) == 2
+
+
+RUN_WITH_IMPORTS = """
+import json, sys
+from pathlib import Path
+from dagster_project.lib import quality, warehouse
+from expectations import PARAGRAPHS_SUITE
+if sys.argv[4] == "eager":
+    quality.DEFERRED_BY_GX = ()
+with warehouse.connect(Path(sys.argv[1])) as con:
+    outcome = quality.run_suite(con, PARAGRAPHS_SUITE, Path(sys.argv[2]), "run", Path(sys.argv[3]))
+# a module imported has its submodules imported: a deferred one has none
+loaded = [m for m in ("altair", "scipy.stats")
+          if any(k.startswith(m + ".") for k in sys.modules)]
+print(json.dumps([loaded, [(o.check_name, o.passed, o.unexpected_count, o.failing_rows)
+                           for o in outcome.outcomes]]))
+"""
+
+
+# what every run makes afresh: element ids, run times
+FRESH = re.compile(
+    r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|\d{8}T\d{6}\.\d+Z|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+)
+
+
+def test_gx_imported_without_the_modules_it_defers_validates_and_renders_the_same(tmp_path):
+    """GX's import with scipy.stats and altair deferred (`quality.DEFERRED_BY_GX`) loads
+    neither, and gives the verdicts, failing rows and Data Docs pages of an eager import."""
+    rows = _good_paragraphs("a1") + [_paragraph("a1", 3, 47, 63, "First paragraph.", "a1-1")]
+    runs, pages = {}, {}
+    for mode in ("deferred", "eager"):
+        folder = tmp_path / mode
+        folder.mkdir()
+        _build(folder / "w.duckdb", {"a1": TEXT}, rows)
+        done = subprocess.run(
+            [sys.executable, "-c", RUN_WITH_IMPORTS, str(folder / "w.duckdb"), str(folder / "gx"),
+             str(folder), mode],
+            check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
+        )  # fmt: skip
+        runs[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+        site = folder / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site"
+        pages[mode] = [
+            FRESH.sub("id", page.read_text().replace(str(folder), "ROOT"))
+            for page in sorted((site / "validations").rglob("*.html"))
+        ]
+    assert runs["deferred"][0] == [] and runs["eager"][0] == ["altair", "scipy.stats"]
+    assert runs["deferred"][1] == runs["eager"][1]
+    assert not dict((c, p) for c, p, *_ in runs["deferred"][1])["no_duplicated_paragraphs"]
+    assert len(pages["deferred"]) == 1 and pages["deferred"] == pages["eager"]
