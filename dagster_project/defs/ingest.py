@@ -64,6 +64,8 @@ def raw_landing(
         )
         # a run with nothing to do stores no materialization: no previews to read for it
         emit = result.changed or not in_step or config.force
+        if pending:
+            driver.start_worker_server()
         counts = articles.table_counts(con)
         articles_metadata = relation_metadata(con, "raw.articles") if emit else {}
         rejects_metadata = relation_metadata(con, "raw.rejects") if emit else {}

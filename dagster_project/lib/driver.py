@@ -32,6 +32,7 @@ import importlib.metadata
 import io
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import re
 import time
@@ -737,6 +738,14 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     return context
+
+
+def start_worker_server() -> None:
+    """Start the server that `_worker_context` forks workers from, without waiting for it:
+    it imports this module (seconds) on the idle core while the landing's checks run, where
+    the first worker of the paragraph or NLP stage would otherwise wait for it."""
+    _worker_context()
+    multiprocessing.forkserver.ensure_running()
 
 
 def _paragraph_workers(chars: int, articles: int, processes: int, pool_min_chars: int) -> int:

@@ -69,11 +69,14 @@ DEFERRED_BY_GX = ("scipy.stats", "altair")
 class _Deferred(types.ModuleType):
     """Stands for a module in `sys.modules` until one of its attributes is read (never, by
     what the suites here run): then the module is imported and this one hands out its
-    attributes, so that a module that imported it early works as if it had been imported."""
+    attributes, so that a module that imported it early works as if it had been imported.
+    Its file is known without importing it: `inspect.getmodule` reads `__file__` of every
+    module in `sys.modules`, and dbt calls it on every build."""
 
     def __init__(self, name: str):
         super().__init__(name)
         self.__spec__ = importlib.util.find_spec(name)
+        self.__file__ = self.__spec__.origin
 
     def __getattr__(self, attribute: str):
         module = self.__dict__.get("_module")

@@ -166,6 +166,9 @@ def test_nlp_workers_started_by_the_paragraph_stage_parse_with_the_rows_of_this_
     for name in ("here", "ahead"):
         with warehouse.connect(tmp_path / f"{name}.duckdb") as con:
             articles.land(con, raw, load_id=str(uuid.uuid4()))
+            if name == "ahead":
+                # as the landing does when it finds work: the workers' server starts early
+                driver.start_worker_server()
             driver.classify_paragraphs(con, version)
             started = driver.warm_nlp_workers(con, MODEL, version) if name == "ahead" else 0
             stats = driver.annotate_articles(con, MODEL, version, processes=2)
