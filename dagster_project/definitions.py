@@ -1,6 +1,7 @@
 """Dagster definitions: the wiring of the stages in `defs/`; the resources read the settings
 (`lib.settings`) when they are used."""
 
+import gc
 import sys
 from pathlib import Path
 
@@ -39,3 +40,9 @@ defs = dg.Definitions(
     # DuckDB takes one writer at a time: run the steps of a run one after another.
     executor=dg.in_process_executor,
 )
+
+# What the imports and the definitions above made lives as long as the process: leave it out of
+# the cyclic garbage collector's full collections, which would otherwise walk it again and again
+# during a run (measured at 2,127 articles: a run that builds one added article ~1.2 s less, a
+# run with nothing to do ~0.5 s less)
+gc.freeze()

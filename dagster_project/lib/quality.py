@@ -23,6 +23,7 @@ column (a mean) makes GX see the whole frame.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib
 import importlib.util
@@ -90,11 +91,17 @@ class _Deferred(types.ModuleType):
 def _import_gx():
     """`great_expectations`, imported with `DEFERRED_BY_GX` deferred (what this process had
     already imported stays as it is)."""
-    if "great_expectations" not in sys.modules:
-        for name in DEFERRED_BY_GX:
-            if name not in sys.modules:
-                sys.modules[name] = _Deferred(name)
-    return importlib.import_module("great_expectations")
+    if "great_expectations" in sys.modules:
+        return sys.modules["great_expectations"]
+    for name in DEFERRED_BY_GX:
+        if name not in sys.modules:
+            sys.modules[name] = _Deferred(name)
+    gx = importlib.import_module("great_expectations")
+    # GX's modules live as long as the process: out of the collector's full collections, as the
+    # definitions' imports are (`dagster_project.definitions`), so that dbt's and the later
+    # suites' collections do not walk them (a run that builds one added article: ~0.3 s less)
+    gc.freeze()
+    return gx
 
 
 @dataclass(frozen=True)
