@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from dagster import AssetKey, AssetMaterialization, DagsterEventType, DagsterInstance
 from dagster._core.events import DagsterEvent, StepMaterializationData
 from dagster._core.events.log import EventLogEntry
+from sqlalchemy import Engine, event
 
-from dagster_project.instance import LocalEventLogStorage
+from dagster_project.instance import OPEN_SHARDS, LocalEventLogStorage
 from tests.helpers import pipeline_env
 
 
@@ -28,11 +30,17 @@ def _materialization(run_id: str, asset: str) -> EventLogEntry:
     )
 
 
-def test_events_are_kept_in_dagsters_own_place_without_waiting_for_the_disk(tmp_path, monkeypatch):
+@pytest.fixture
+def instance(tmp_path, monkeypatch) -> DagsterInstance:
+    """A Dagster instance from the shipped settings, in `tmp_path / "dagster_home"`."""
     home = tmp_path / "dagster_home"
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     pipeline_env(tmp_path / "raw", tmp_path / "news.duckdb", home)
-    instance = DagsterInstance.from_config(str(home))
+    return DagsterInstance.from_config(str(home))
+
+
+def test_events_are_kept_in_dagsters_own_place_without_waiting_for_the_disk(tmp_path, instance):
+    home = tmp_path / "dagster_home"
     storage = instance.event_log_storage
     assert isinstance(storage, LocalEventLogStorage)
 
@@ -49,3 +57,37 @@ def test_events_are_kept_in_dagsters_own_place_without_waiting_for_the_disk(tmp_
     assert instance.get_latest_materialization_event(AssetKey("mentions")) is not None
     with storage.run_connection("run-1") as connection:
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 0
+
+
+def test_a_run_stores_its_events_through_connections_it_keeps_open(tmp_path, instance):
+    home = tmp_path / "dagster_home"
+    storage = instance.event_log_storage
+    opened: list[object] = []
+
+    def count(connection, _record):
+        opened.append(connection)
+
+    event.listen(Engine, "connect", count)
+    try:
+        for index in range(20):
+            storage.store_event(_materialization("run-1", f"asset_{index}"))
+        # one connection for the run's own file and one for the asset index, not one per event
+        assert len(opened) == 2
+
+        # the logs of many runs (as the UI reads them): only the most recent stay open
+        runs = [f"run-{index}" for index in range(2, OPEN_SHARDS + 6)]
+        for run_id in runs:
+            storage.store_event(_materialization(run_id, "articles"))
+        assert len(storage._engines) == OPEN_SHARDS
+        assert len(storage.get_records_for_run("run-1").records) == 20
+        assert all(len(storage.get_records_for_run(r).records) == 1 for r in runs)
+    finally:
+        event.remove(Engine, "connect", count)
+
+    # wiping deletes the run files under the open connections and starts afresh
+    storage.wipe()
+    assert not (home / "history" / "runs" / "run-1.db").exists()
+    assert storage.get_records_for_run("run-1").records == []
+    storage.store_event(_materialization("run-1", "articles"))
+    assert len(storage.get_records_for_run("run-1").records) == 1
+    assert instance.get_latest_materialization_event(AssetKey("articles")) is not None
