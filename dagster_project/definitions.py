@@ -2,8 +2,6 @@
 (`lib.settings`) when they are used."""
 
 import gc
-import sys
-from pathlib import Path
 
 import dagster as dg
 
@@ -33,8 +31,7 @@ defs = dg.Definitions(
         "nlp_model": NlpModelResource(),
         "dbt": transform.ProjectDbtResource(
             project_dir=transform.dbt_project,
-            # the dbt of this environment, whether or not the environment is activated
-            dbt_executable=str(Path(sys.executable).parent / "dbt"),
+            dbt_executable=transform.DBT_EXECUTABLE,
         ),
     },
     # DuckDB takes one writer at a time: run the steps of a run one after another.

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dagster_project.defs import transform
 from dagster_project.defs.metadata import relation_metadata
 from dagster_project.defs.resources import NlpModelResource, RawFolderResource, WarehouseResource
 from dagster_project.lib import articles, driver, publish
@@ -66,6 +67,9 @@ def raw_landing(
         emit = result.changed or not in_step or config.force
         if pending:
             driver.start_worker_server()
+        if emit:
+            # a new warehouse's dbt parse, on the idle core while the stages before dbt work
+            transform.start_dbt_parse(warehouse)
         counts = articles.table_counts(con)
         articles_metadata = relation_metadata(con, "raw.articles") if emit else {}
         rejects_metadata = relation_metadata(con, "raw.rejects") if emit else {}

@@ -1,6 +1,7 @@
 """dbt: staging, intermediate and mart models as assets, dbt tests as asset checks."""
 
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,8 @@ from dagster_project.lib import dbt_runner, marts
 from dagster_project.lib import warehouse as warehouse_lib
 
 DBT_DIR = REPO_ROOT / "dbt"
+# the dbt of this environment, whether or not the environment is activated
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 dbt_project.prepare_if_dev()
@@ -69,6 +72,7 @@ class ProjectDbtResource(DbtCliResource):
             params.dbt_project.project_dir if params.dbt_project else self.project_dir
         )
         indirect = ["--indirect-selection", params.indirect_selection]
+        dbt_runner.wait_for_parse(target_path)
         dbt_runner.seed_partial_parse(Path(self.project_dir), target_path)
         invocation = dbt_runner.invoke(
             [
@@ -113,6 +117,17 @@ class ProjectDbtResource(DbtCliResource):
             )
         ]
         return DbtBuild(invocation.invocation_id, events, error)
+
+
+def start_dbt_parse(warehouse: WarehouseResource) -> bool:
+    """Parse the dbt project for the warehouse in the background when its target folder holds
+    no parse yet (a new warehouse), while the run's first stages work: see
+    `lib.dbt_runner.start_parse`. The build waits for it."""
+    target = dbt_target_path(warehouse.file)
+    dbt_runner.seed_partial_parse(DBT_DIR, target)
+    return dbt_runner.start_parse(
+        DBT_EXECUTABLE, DBT_DIR, DBT_DIR, target, warehouse_lib.dbt_environment(warehouse.target)
+    )
 
 
 def dbt_target_path(warehouse_file: Path) -> Path:

@@ -9,8 +9,10 @@ reads them as it would read dbt's output.
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Sequence
+import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,12 @@ from typing import Any
 # the events that end a node (a seed loaded, a model built, a test run)
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 PARTIAL_PARSE = "partial_parse.msgpack"
+# what dbt writes into a target folder it ran in (its log path here): a folder without it
+# holds at most the partial parse `seed_partial_parse` copied in
+DBT_LOG = "dbt.log"
+
+# parses started by `start_parse`, by target folder, until `wait_for_parse` collects them
+_PARSES: dict[Path, subprocess.Popen] = {}
 
 
 @dataclass
@@ -46,6 +54,55 @@ def seed_partial_parse(project_dir: Path, target_path: Path) -> None:
     if source.exists() and not destination.exists():
         target_path.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, destination)
+
+
+def start_parse(
+    dbt_executable: str,
+    project_dir: Path,
+    profiles_dir: Path,
+    target_path: Path,
+    environment: Mapping[str, str],
+) -> bool:
+    """Parse the project for a target folder that holds no parse yet, in a process of its own,
+    without waiting for it. dbt keys its partial parse on the profile, which names the
+    warehouse: the first build on a new warehouse would otherwise parse every file of the
+    project in the build itself. Started while a run's first stages work on one core, the
+    parse takes the other; `wait_for_parse` collects it before the build. Returns whether
+    one was started. A parse `seed_partial_parse` copied in is read, and replaced only when it
+    does not fit the warehouse, so a parse is started only for a target without a build."""
+    target_path = target_path.resolve()
+    if (target_path / DBT_LOG).exists() or target_path in _PARSES:
+        return False
+    target_path.mkdir(parents=True, exist_ok=True)
+    _PARSES[target_path] = subprocess.Popen(
+        [
+            dbt_executable,
+            "parse",
+            "--quiet",
+            # the build reads the partial parse; the JSON manifest is left to the build
+            "--no-write-json",
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(profiles_dir),
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(target_path),
+        ],
+        env={**os.environ, **environment},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return True
+
+
+def wait_for_parse(target_path: Path) -> int | None:
+    """Wait for the parse `start_parse` started for the target folder, if any; its exit code
+    (None when there was none). A failed parse leaves no partial parse: the build parses."""
+    process = _PARSES.pop(target_path.resolve(), None)
+    return None if process is None else process.wait()
 
 
 def invoke(args: Sequence[str]) -> DbtInvocation:

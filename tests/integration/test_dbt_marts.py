@@ -122,3 +122,25 @@ def test_a_failing_dbt_test_fails_the_asset_after_recording_every_result(staged)
         for event in result.get_asset_materialization_events()
     }
     assert "marts/fct_paragraphs" in materialized
+
+
+def test_a_new_warehouses_dbt_parse_runs_beside_the_first_stages_and_the_build_reads_it(staged):
+    resource = WarehouseResource(path=str(staged))
+    target = transform.dbt_target_path(staged)
+    assert transform.start_dbt_parse(resource)
+    assert not transform.start_dbt_parse(resource)  # one parse per target folder
+    # the parse does not open the warehouse: a stage writes it meanwhile
+    with warehouse.connect(staged) as con:
+        con.execute("create table main.meanwhile as select 1 as x")
+
+    result = _materialize_dbt(staged)
+
+    assert result.success
+    log = (target / "dbt.log").read_text(encoding="utf-8")
+    parse, build = log.split("Running with dbt")[-2:]
+    # the project's own parse names another warehouse: the background parse made the new one
+    assert "Unable to do partial parsing because profile has changed" in parse
+    assert "Command `dbt parse` succeeded" in parse
+    assert "Partial parsing enabled, no changes found, skipping parsing" in build
+    # the warehouse's target folder has been built in: no parse is started for it again
+    assert not transform.start_dbt_parse(resource)
