@@ -90,6 +90,10 @@ class ProjectDbtResource(DbtCliResource):
                 str(target_path),
                 "--log-path",
                 str(target_path),
+                # dbt.log at info: each node's result, warnings and errors. At debug, dbt's own
+                # default (DBT_LOG_LEVEL_FILE=debug), it also gets every SQL statement, and
+                # dbt's threads queue for the file: about a tenth of a small build
+                *([] if "DBT_LOG_LEVEL_FILE" in os.environ else ["--log-level-file", "info"]),
             ]
         )
         error = None

@@ -3,6 +3,8 @@ run by itself and through its Dagster asset."""
 
 from __future__ import annotations
 
+import re
+
 import dagster as dg
 import duckdb
 import pytest
@@ -141,6 +143,21 @@ def test_a_new_warehouses_dbt_parse_runs_beside_the_first_stages_and_the_build_r
     # the project's own parse names another warehouse: the background parse made the new one
     assert "Unable to do partial parsing because profile has changed" in parse
     assert "Command `dbt parse` succeeded" in parse
-    assert "Partial parsing enabled, no changes found, skipping parsing" in build
+    assert re.search(r"Found \d+ models", build)
+    assert "Unable to do partial parsing" not in build
     # the warehouse's target folder has been built in: no parse is started for it again
     assert not transform.start_dbt_parse(resource)
+
+
+def test_dbt_log_holds_the_sql_statements_only_when_asked(staged, monkeypatch):
+    target = transform.dbt_target_path(staged)
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    assert _materialize_dbt(staged).success
+    default = (target / "dbt.log").read_text(encoding="utf-8").split("Running with dbt")[-1]
+    assert "Finished running node model.news_warehouse.dim_articles" not in default
+    assert "OK created sql incremental model marts.dim_articles" in default
+
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    assert _materialize_dbt(staged).success
+    debug = (target / "dbt.log").read_text(encoding="utf-8").split("Running with dbt")[-1]
+    assert "Finished running node model.news_warehouse.dim_articles" in debug
