@@ -79,7 +79,7 @@ def start_parse(
             dbt_executable,
             "parse",
             "--quiet",
-            # the build reads the partial parse; the JSON manifest is left to the build
+            # the build reads the partial parse; nothing reads the JSON manifest
             "--no-write-json",
             "--project-dir",
             str(project_dir),
