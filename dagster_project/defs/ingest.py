@@ -9,6 +9,8 @@ from dagster_project.lib import articles, driver, publish
 
 RAW_ARTICLES = dg.AssetKey(["raw", "articles"])
 RAW_REJECTS = dg.AssetKey(["raw", "rejects"])
+# the NLP stage's step (`defs.nlp.nlp_annotations`, which imports this module)
+NLP_STEP = "nlp_annotations"
 
 
 class RawLandingConfig(dg.Config):
@@ -57,7 +59,8 @@ def raw_landing(
         result = articles.land(con, raw_folder.folder, load_id=context.run.run_id)
         # up to date: every current article was processed by the current extractor (code,
         # rules, reference tables, model), the marts hold them and BI tools have their copy
-        pending = driver.pending_articles(con, driver.extractor_version(nlp_model.model_name))
+        version = driver.extractor_version(nlp_model.model_name)
+        pending = driver.pending_articles(con, version)
         in_step = (
             pending == 0
             and articles.marts_reflect_raw(con)
@@ -65,8 +68,18 @@ def raw_landing(
         )
         # a run with nothing to do stores no materialization: no previews to read for it
         emit = result.changed or not in_step or config.force
+        nlp_workers = 0
         if pending:
             driver.start_worker_server()
+            # a small change is parsed on one NLP worker: it loads the model on the other
+            # core while the checks and the paragraph stage run (the paragraph stage starts
+            # the workers of a larger one, knowing what is content); not in a run that stops
+            # after the landing (the raw files sensor's)
+            chars = driver.pending_article_chars(con, version)
+            if chars < driver.POOL_MIN_CHARS and context.job_def.graph.has_node_named(NLP_STEP):
+                nlp_workers = driver.warm_nlp_workers(
+                    con, nlp_model.model_name, version, chars=chars
+                )
         if emit:
             # a new warehouse's dbt parse, on the idle core while the stages before dbt work
             transform.start_dbt_parse(warehouse)
@@ -83,6 +96,7 @@ def raw_landing(
         "aliases_added": result.aliases_added,
         "rejects_new": result.rejects_new,
         "articles_pending_extraction": pending,
+        "nlp_workers_started": nlp_workers,
     }
     context.log.info(f"landing: {metadata}")
     if not emit:

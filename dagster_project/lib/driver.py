@@ -1177,15 +1177,24 @@ def warm_nlp_workers(
     version: ExtractorVersion,
     processes: int | None = None,
     pool_min_chars: int = POOL_MIN_CHARS,
+    chars: int | None = None,
 ) -> int:
     """Start the NLP stage's worker processes now, so that they load the model (seconds)
-    while the checks between the two stages run: one per core, or one for less than
-    `pool_min_chars` characters (this process then never loads spaCy). The next
-    `annotate_articles` of the model parses on them; returns how many (0: nothing to parse)."""
-    chars = 0 if model_name in _WARM else pending_nlp_chars(con, version)
+    while the stages and checks before the NLP stage run: one per core, or one for less than
+    `pool_min_chars` characters (this process then never loads spaCy). `chars` is what there
+    is to parse when the caller knows a bound of it (the landing, from the raw texts), else
+    the content of nlp.paragraphs still to parse. Workers already started are kept, unless
+    they are fewer than the work now needs. The next `annotate_articles` of the model parses
+    on them; returns how many there are (0: nothing to parse)."""
+    chars = pending_nlp_chars(con, version) if chars is None else chars
+    workers = (processes or default_processes()) if chars >= pool_min_chars else 1
+    warm = _WARM.get(model_name)
+    if warm is not None:
+        if warm[1] >= workers or not chars:
+            return warm[1]
+        _WARM.pop(model_name)[0].shutdown(wait=False, cancel_futures=True)
     if not chars:
         return 0
-    workers = (processes or default_processes()) if chars >= pool_min_chars else 1
     pool = _nlp_pool(model_name, workers)
     # a pool starts a worker per call it is given while none is idle
     for _ in range(workers):
@@ -1419,11 +1428,23 @@ def pending_articles(con: duckdb.DuckDBPyConnection, version: ExtractorVersion) 
     """Current article versions whose paragraphs or annotations are missing or were made under
     another extractor version (quarantined ones wait for the next version): 0 means the
     paragraph and NLP stages have nothing to do."""
+    return _pending(con, version, "count(*)")
+
+
+def pending_article_chars(con: duckdb.DuckDBPyConnection, version: ExtractorVersion) -> int:
+    """Characters of the texts of the `pending_articles`: a bound of what the NLP stage will
+    parse of them (their content paragraphs), known before the paragraph stage runs."""
+    return _pending(con, version, "coalesce(sum(length(a.text)), 0)")
+
+
+def _pending(con: duckdb.DuckDBPyConnection, version: ExtractorVersion, aggregate: str) -> int:
     if not warehouse.table_exists(con, "nlp.article_state") or not _has_quarantine(con):
-        return con.execute("select count(*) from raw.articles where is_current").fetchone()[0]
+        return con.execute(
+            f"select {aggregate} from raw.articles as a where a.is_current"
+        ).fetchone()[0]
     return con.execute(
-        """
-        select count(*) from raw.articles as a
+        f"""
+        select {aggregate} from raw.articles as a
         left join nlp.article_state as s
             on s.article_id = a.article_id and s.content_hash = a.content_hash
         where a.is_current

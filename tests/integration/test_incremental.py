@@ -8,9 +8,13 @@ import shutil
 import uuid
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project.defs import ingest
+from dagster_project.defs import nlp as nlp_defs
+from dagster_project.defs.resources import NlpModelResource, RawFolderResource, WarehouseResource
 from dagster_project.lib import articles, driver, nlp, warehouse
 from dagster_project.lib.settings import SPACY_MODEL
 from tests.helpers import SAMPLE_RAW
@@ -180,6 +184,55 @@ def test_nlp_workers_started_by_the_paragraph_stage_parse_with_the_rows_of_this_
     assert (here.workers, started, ahead.workers, again) == (0, 1, 1, 0)
     assert ahead.articles_new == here.articles_new == len(list(raw.glob("*.txt")))
     assert alone["mentions"] and alone == pooled
+    assert not driver._WARM
+
+
+def test_a_small_change_has_its_nlp_worker_started_by_the_landing_and_a_larger_one_more(
+    tmp_path, raw, version
+):
+    files = sorted(raw.glob("*.txt"))
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        articles.land(con, raw, load_id=str(uuid.uuid4()))
+        # as the landing does: before the paragraph stage, the raw texts bound what to parse
+        chars = driver.pending_article_chars(con, version)
+        assert 0 < chars <= sum(len(f.read_text(encoding="utf-8")) for f in files)
+        driver.start_worker_server()
+        assert driver.warm_nlp_workers(con, MODEL, version, chars=chars) == 1
+        driver.classify_paragraphs(con, version)
+        # the paragraph stage keeps the worker for a parse as small...
+        assert driver.warm_nlp_workers(con, MODEL, version) == 1
+        # ...and starts one per core instead when the content needs more
+        assert driver.warm_nlp_workers(con, MODEL, version, processes=2, pool_min_chars=1) == 2
+        stats = driver.annotate_articles(con, MODEL, version, processes=2)
+        assert (stats.workers, stats.articles_new) == (2, len(files))
+        assert driver.pending_article_chars(con, version) == 0
+    assert not driver._WARM
+
+
+def test_the_landing_starts_a_small_changes_nlp_worker_only_in_a_run_that_parses(tmp_path, raw):
+    def run(assets):
+        result = dg.materialize(
+            assets,
+            resources={
+                "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
+                "raw_folder": RawFolderResource(path=str(raw)),
+                "nlp_model": NlpModelResource(model=MODEL),
+            },
+            instance=dg.DagsterInstance.ephemeral(),
+        )
+        return {
+            event.materialization.asset_key.to_user_string(): event.materialization.metadata
+            for event in result.get_asset_materialization_events()
+        }
+
+    # the raw files sensor's run stops after the landing: no worker loads the model for it
+    landed = run([ingest.raw_landing])
+    assert landed["raw/articles"]["nlp_workers_started"].value == 0
+    assert not driver._WARM
+    built = run([ingest.raw_landing, nlp_defs.paragraphs, nlp_defs.nlp_annotations])
+    assert built["raw/articles"]["nlp_workers_started"].value == 1
+    assert built["nlp/sentences"]["worker_processes"].value == 1
+    assert built["nlp/sentences"]["articles_new"].value == len(list(raw.glob("*.txt")))
     assert not driver._WARM
 
 
