@@ -35,6 +35,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import re
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -830,8 +831,12 @@ def classify_paragraphs(
             zip(ids, paragraph_lib.recurring_paragraphs([keys[a] for a in ids]), strict=True)
         )
         previous = {r[0]: r[3] for r in current}
-        retold = set(todo)
-        redo = [a for a in ids if a in retold or previous.get(a) != json.dumps(sorted(marks[a]))]
+        retold = set(todo) - failed.keys()
+        # an article none of whose paragraphs could recur (one short line, say) stores no key
+        marks.update({a: set() for a in retold - marks.keys()})
+        redo = sorted(
+            a for a in marks if a in retold or previous.get(a) != json.dumps(sorted(marks[a]))
+        )
         # 3. the paragraphs of every article whose text or recurrence marks changed
         progress = Progress("paragraphs", len(redo), len(redo), log)
         calls = (
@@ -1196,11 +1201,18 @@ def warm_nlp_workers(
     if not chars:
         return 0
     pool = _nlp_pool(model_name, workers)
-    # a pool starts a worker per call it is given while none is idle
-    for _ in range(workers):
-        pool.submit(_started)
+    # started from a thread: a start waits for the workers' server to have imported the driver
+    # (about a second after the landing started it), which the caller need not wait for
+    threading.Thread(target=_start_workers, args=(pool, workers), daemon=True).start()
     _WARM[model_name] = (pool, workers)
     return workers
+
+
+def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
+    # a pool starts a worker per call it is given while none is idle
+    with contextlib.suppress(RuntimeError):  # the pool was shut down meanwhile: nothing to do
+        for _ in range(workers):
+            pool.submit(_started)
 
 
 class Progress:

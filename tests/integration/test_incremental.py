@@ -236,6 +236,27 @@ def test_the_landing_starts_a_small_changes_nlp_worker_only_in_a_run_that_parses
     assert not driver._WARM
 
 
+def test_an_article_of_one_short_line_gets_its_paragraph_and_state(tmp_path, raw, version):
+    # a line this short, with no word a recurring line could share, stores no recurrence key
+    (raw / "brief.txt").write_text("Added st 1796400424088998588.\n", encoding="utf-8")
+    with warehouse.connect(tmp_path / "a.duckdb") as con:
+        paragraphs, annotations = _build(con, raw, version)
+        brief = con.execute(
+            "select a.article_id, count(p.paragraph_id), count(distinct s.article_id) "
+            "from raw.articles as a left join nlp.paragraphs as p using (article_id) "
+            "left join nlp.article_state as s using (article_id) "
+            "where a.source_path = 'brief.txt' group by a.article_id"
+        ).fetchall()
+        keys = con.execute(
+            "select count(*) from nlp.recurrence_keys where article_id = ?", [brief[0][0]]
+        ).fetchone()[0]
+        again, _ = _build(con, raw, version)
+    assert keys == 0
+    assert [row[1:] for row in brief] == [(1, 1)]
+    assert paragraphs.articles_new == annotations.articles_new == len(list(raw.glob("*.txt")))
+    assert (again.articles_new, again.articles_skipped) == (0, paragraphs.articles_current)
+
+
 def test_a_changed_and_a_deleted_article_leave_no_rows_of_their_old_versions(
     tmp_path, raw, version
 ):
