@@ -82,14 +82,9 @@ class ProjectDbtResource(DbtCliResource):
                 # nothing reads the JSON artifacts (the node results come from dbt's events):
                 # dbt would write its manifest twice per build, the graph and run_results.json
                 "--no-write-json",
-                "--project-dir",
-                str(project_dir),
-                "--profiles-dir",
-                str(self.profiles_dir or project_dir),
-                "--target-path",
-                str(target_path),
-                "--log-path",
-                str(target_path),
+                *dbt_runner.location_args(
+                    project_dir, Path(self.profiles_dir or project_dir), target_path
+                ),
                 # dbt.log at info: each node's result, warnings and errors. At debug, dbt's own
                 # default (DBT_LOG_LEVEL_FILE=debug), it also gets every SQL statement, and
                 # dbt's threads queue for the file: about a tenth of a small build

@@ -56,6 +56,21 @@ def seed_partial_parse(project_dir: Path, target_path: Path) -> None:
         shutil.copy(source, destination)
 
 
+def location_args(project_dir: Path, profiles_dir: Path, target_path: Path) -> list[str]:
+    """The project, the profile and the warehouse's target folder (its artifacts and its log)
+    of a dbt command."""
+    return [
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(profiles_dir),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path),
+    ]
+
+
 def start_parse(
     dbt_executable: str,
     project_dir: Path,
@@ -81,14 +96,7 @@ def start_parse(
             "--quiet",
             # the build reads the partial parse; nothing reads the JSON manifest
             "--no-write-json",
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            str(profiles_dir),
-            "--target-path",
-            str(target_path),
-            "--log-path",
-            str(target_path),
+            *location_args(project_dir, profiles_dir, target_path),
         ],
         env={**os.environ, **environment},
         stdin=subprocess.DEVNULL,
