@@ -16,7 +16,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 from dagster_dbt.asset_utils import (
+    DBT_DEFAULT_SELECT,
     extract_runtime_selection_from_args,
+    get_manifest_and_translator_from_dbt_assets,
     get_updated_cli_invocation_params_for_context,
 )
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
@@ -24,7 +26,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from dagster_project.defs.metadata import relation_metadata
 from dagster_project.defs.resources import REPO_ROOT, WarehouseResource
-from dagster_project.lib import dbt_runner, marts
+from dagster_project.lib import dbt_runner, dbt_state, marts
 from dagster_project.lib import warehouse as warehouse_lib
 
 DBT_DIR = REPO_ROOT / "dbt"
@@ -43,6 +45,9 @@ class DbtBuild:
     invocation_id: str | None
     events: list[dg.Output | dg.AssetCheckResult | dg.AssetObservation]
     error: Exception | None
+    # whether the build selected every dbt node, and the views and seeds it left out
+    complete: bool = False
+    left_out: tuple[str, ...] = ()
 
 
 class ProjectDbtResource(DbtCliResource):
@@ -58,8 +63,10 @@ class ProjectDbtResource(DbtCliResource):
         context: dg.AssetExecutionContext,
         args: Sequence[str],
         target_path: Path,
+        leave_out: Sequence[str] = (),
     ) -> DbtBuild:
-        """Run `dbt build args` for the run's selection."""
+        """Run `dbt build args` for the run's selection. `leave_out` names views and seeds
+        to leave out of a build of every dbt asset (`lib.dbt_state`); their tests still run."""
         args, selects, excludes = extract_runtime_selection_from_args(["build", *args])
         params = get_updated_cli_invocation_params_for_context(
             context=context,
@@ -72,13 +79,21 @@ class ProjectDbtResource(DbtCliResource):
             params.dbt_project.project_dir if params.dbt_project else self.project_dir
         )
         indirect = ["--indirect-selection", params.indirect_selection]
+        selection = list(params.selection_args)
+        complete = builds_everything(params.selection_args, params.indirect_selection)
+        leave_out = tuple(leave_out) if complete else ()
+        if leave_out:
+            # `fqn:*` selects the tests themselves: with no indirect selection, leaving a view
+            # out leaves its tests in
+            selection += ["--exclude", *leave_out]
+            indirect = ["--indirect-selection", "empty"]
         dbt_runner.wait_for_parse(target_path)
         dbt_runner.seed_partial_parse(Path(self.project_dir), target_path)
         invocation = dbt_runner.invoke(
             [
                 *args,
-                *params.selection_args,
-                *(indirect if params.indirect_selection else []),
+                *selection,
+                *(indirect if indirect[-1] else []),
                 # nothing reads the JSON artifacts (the node results come from dbt's events):
                 # dbt would write its manifest twice per build, the graph and run_results.json
                 "--no-write-json",
@@ -115,7 +130,13 @@ class ProjectDbtResource(DbtCliResource):
                 project=params.dbt_project,
             )
         ]
-        return DbtBuild(invocation.invocation_id, events, error)
+        return DbtBuild(invocation.invocation_id, events, error, complete, leave_out)
+
+
+def builds_everything(selection_args: Sequence[str], indirect_selection: str | None) -> bool:
+    """Whether dagster-dbt's selection for a run is every dbt node (the `@dbt_assets` default
+    `fqn:*`, with tests selected along): what "Materialize all" and `make run` ask."""
+    return list(selection_args) == ["--select", DBT_DEFAULT_SELECT] and not indirect_selection
 
 
 def start_dbt_parse(warehouse: WarehouseResource) -> bool:
@@ -170,9 +191,30 @@ def dbt_models(
     # backend and absolute paths.
     os.environ.update(warehouse_lib.dbt_environment(warehouse.target))
     target = dbt_target_path(warehouse.file)
+    manifest, _, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    relations = dbt_state.relations_of(manifest)
+    fingerprint, leave_out = None, []
+    if isinstance(warehouse.target, Path):
+        with warehouse.connect() as con:
+            fingerprint = dbt_state.fingerprint(con, DBT_DIR, dbt_state.source_tables(manifest))
+            if not config.full_refresh:
+                leave_out = dbt_state.unchanged(con, relations, fingerprint)
     # dbt holds the warehouse until it is done: read row counts and previews afterwards
-    build = dbt.build(context, ["--full-refresh"] if config.full_refresh else [], target)
+    build = dbt.build(
+        context,
+        ["--full-refresh"] if config.full_refresh else [],
+        target,
+        leave_out=[r.name for r in leave_out],
+    )
+    if build.left_out:
+        context.log.info(
+            f"Left out {len(build.left_out)} views and seeds that the warehouse holds as this "
+            f"build would make them (their tests ran): {', '.join(build.left_out)}"
+        )
     with warehouse.connect() as con:
+        # only a build of every node leaves every view and seed as the project defines them
+        if build.complete and build.error is None and fingerprint is not None:
+            dbt_state.record(con, relations, fingerprint)
         builds = marts.model_builds(con, build.invocation_id) if build.invocation_id else {}
         for event in build.events:
             if isinstance(event, dg.Output):

@@ -109,6 +109,62 @@ def test_the_dbt_asset_builds_in_this_process_and_lets_go_of_the_warehouse(stage
         assert con.execute("select count(*) from marts.fct_paragraphs").fetchone()[0] == 12
 
 
+def _built(result) -> set[str]:
+    return {
+        event.materialization.asset_key.to_user_string()
+        for event in result.get_asset_materialization_events()
+    }
+
+
+def _checked(result) -> dict[str, bool]:
+    return {check.check_name: check.passed for check in result.get_asset_check_evaluations()}
+
+
+def test_a_build_leaves_out_views_and_seeds_the_warehouse_holds_and_runs_their_tests(staged):
+    first = _materialize_dbt(staged)
+    assert first.success
+    views_and_seeds = {
+        "staging/stg_nlp__mentions",
+        "staging/stg_raw__articles",
+        "intermediate/int_article_fingerprints",
+        "reference/ref_agencies",
+    }
+    assert views_and_seeds <= _built(first)
+
+    second = _materialize_dbt(staged)
+    assert second.success
+    built = _built(second)
+    assert not views_and_seeds & built
+    assert {"marts/dim_articles", "marts/fct_mentions", "marts/dim_agencies"} <= built
+    # every test ran again, those on the views left out too
+    assert _checked(second) == _checked(first)
+    assert "not_null_stg_nlp__mentions_mention_id" in _checked(second)
+
+    # a view changed outside the pipeline is made again, and what its test finds is reported
+    with warehouse.connect(staged) as con:
+        con.execute(
+            "create or replace view staging.stg_nlp__mentions as "
+            "select * replace (null::varchar as mention_id) from nlp.mentions"
+        )
+    third = _materialize_dbt(staged)
+    assert "staging/stg_nlp__mentions" in _built(third)
+    assert "staging/stg_raw__articles" not in _built(third)
+    assert _checked(third)["not_null_stg_nlp__mentions_mention_id"]
+    with duckdb.connect(str(staged), read_only=True) as con:
+        nulls = con.execute(
+            "select count(*) from staging.stg_nlp__mentions where mention_id is null"
+        ).fetchone()[0]
+    assert nulls == 0
+
+    # a seed whose rows were edited is loaded again
+    with warehouse.connect(staged) as con:
+        con.execute(
+            "delete from reference.ref_agencies where agency_id in "
+            "(select agency_id from reference.ref_agencies limit 1)"
+        )
+    assert "reference/ref_agencies" in _built(_materialize_dbt(staged))
+
+
 def test_a_failing_dbt_test_fails_the_asset_after_recording_every_result(staged):
     with warehouse.connect(staged) as con:
         con.execute(
