@@ -21,7 +21,8 @@ FIRST_ID = "(select min(article_id) from raw.articles)"
 
 
 def _rebuild_without_constraints(table: str, extra_row_sql: str) -> str:
-    # marts carry enforced primary keys; a broken copy needs a plain table to hold a repeat
+    # contracted marts carry enforced constraints; a broken copy is a plain table that takes
+    # a repeated row whatever the mart's constraints are
     return f"create or replace table {table} as select * from {table} union all {extra_row_sql}"
 
 
