@@ -32,8 +32,9 @@ select distinct
     length(coalesce(trim(a.text), '')) as text_chars,
     length(a.text) - length(replace(a.text, chr(65533), '')) as replacement_chars
 from raw.articles as a
-where a.is_current and a.article_id in (select article_id from _handed)
-    and a.content_hash in (select content_hash from _handed)
+inner join (select distinct article_id, content_hash from _handed) as h
+    using (article_id, content_hash)
+where a.is_current
 """
 
 

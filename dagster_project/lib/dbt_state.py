@@ -24,16 +24,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from dagster_project.lib import warehouse
 
 STATE_TABLE = "intermediate.relation_definitions"
-STATE_DDL = f"""
-create table if not exists {STATE_TABLE} (
-    relation varchar, project_fingerprint varchar, relation_signature varchar,
-    recorded_at timestamp
-)
-"""
 # the parts of a dbt project folder that define what it builds (target/, logs/ and installed
 # packages are dbt's output and caches)
 PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "packages.yml", "models", "macros", "seeds")
@@ -173,19 +168,14 @@ def record(
     fingerprint the build ran with; returns how many were recorded."""
     present = signatures(con, relations)
     now = datetime.now(UTC).replace(tzinfo=None)
-    con.execute(f"create schema if not exists {STATE_TABLE.split('.')[0]}")
-    con.execute(STATE_DDL)
-    con.execute("begin transaction")
-    try:
-        con.execute(f"delete from {STATE_TABLE}")
-        warehouse.insert_rows(
-            con,
-            STATE_TABLE,
-            ("relation", "project_fingerprint", "relation_signature", "recorded_at"),
-            [(name, current_fingerprint, signature, now) for name, signature in present.items()],
-        )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+    state = pd.DataFrame(
+        {
+            "relation": pd.Series(list(present), dtype="object"),
+            "project_fingerprint": current_fingerprint,
+            "relation_signature": pd.Series(list(present.values()), dtype="object"),
+            "recorded_at": pd.Series([now] * len(present), dtype="datetime64[us]"),
+        }
+    )
+    # one statement replaces the whole state: a build that fails half-way leaves the last one
+    warehouse.replace_table(con, STATE_TABLE, state)
     return len(present)
