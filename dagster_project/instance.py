@@ -44,6 +44,7 @@ class LocalEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         # Dagster's own constructor already connects (to create a new index)
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables_found: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -63,6 +64,16 @@ class LocalEventLogStorage(SqliteEventLogStorage):
                 )
             base_dir = os.path.join(home, "history", "runs")
         return cls(base_dir=base_dir, inst_data=inst_data)
+
+    def has_table(self, table_name: str) -> bool:
+        # Dagster asks SQLite, on an engine of its own each time, for every asset check result
+        # and every tagged asset event it stores. Tables are only ever added (by migrations):
+        # one found is remembered
+        if table_name not in self._tables_found:
+            if not super().has_table(table_name):
+                return False
+            self._tables_found.add(table_name)
+        return True
 
     def _engine(self, shard: str) -> Engine:
         """The shard's engine, its connection pooled; the least recently used beyond

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from dagster import AssetKey, AssetMaterialization, DagsterEventType, DagsterInstance
+from dagster import (
+    AssetCheckKey,
+    AssetCheckSeverity,
+    AssetKey,
+    AssetMaterialization,
+    DagsterEventType,
+    DagsterInstance,
+)
+from dagster._core.definitions.asset_checks.asset_check_evaluation import AssetCheckEvaluation
 from dagster._core.events import DagsterEvent, StepMaterializationData
 from dagster._core.events.log import EventLogEntry
 from sqlalchemy import Engine, event
@@ -15,11 +25,26 @@ from tests.helpers import pipeline_env
 
 
 def _materialization(run_id: str, asset: str) -> EventLogEntry:
-    event = DagsterEvent(
-        event_type_value=DagsterEventType.ASSET_MATERIALIZATION.value,
-        job_name="job",
-        event_specific_data=StepMaterializationData(AssetMaterialization(asset_key=asset)),
+    return _entry(
+        run_id,
+        DagsterEventType.ASSET_MATERIALIZATION,
+        StepMaterializationData(AssetMaterialization(asset_key=asset)),
     )
+
+
+def _check_result(run_id: str, asset: str, check: str, passed: bool) -> EventLogEntry:
+    evaluation = AssetCheckEvaluation(
+        asset_key=AssetKey(asset),
+        check_name=check,
+        passed=passed,
+        metadata={},
+        severity=AssetCheckSeverity.ERROR,
+    )
+    return _entry(run_id, DagsterEventType.ASSET_CHECK_EVALUATION, evaluation)
+
+
+def _entry(run_id: str, kind: DagsterEventType, data: object) -> EventLogEntry:
+    event = DagsterEvent(event_type_value=kind.value, job_name="job", event_specific_data=data)
     return EventLogEntry(
         error_info=None,
         level=10,
@@ -28,6 +53,21 @@ def _materialization(run_id: str, asset: str) -> EventLogEntry:
         timestamp=time.time(),
         dagster_event=event,
     )
+
+
+@contextmanager
+def _connections_opened() -> Iterator[list[object]]:
+    """The SQLite connections SQLAlchemy opens inside the block, as they are opened."""
+    opened: list[object] = []
+
+    def count(connection, _record):
+        opened.append(connection)
+
+    event.listen(Engine, "connect", count)
+    try:
+        yield opened
+    finally:
+        event.remove(Engine, "connect", count)
 
 
 @pytest.fixture
@@ -62,13 +102,7 @@ def test_events_are_kept_in_dagsters_own_place_without_waiting_for_the_disk(tmp_
 def test_a_run_stores_its_events_through_connections_it_keeps_open(tmp_path, instance):
     home = tmp_path / "dagster_home"
     storage = instance.event_log_storage
-    opened: list[object] = []
-
-    def count(connection, _record):
-        opened.append(connection)
-
-    event.listen(Engine, "connect", count)
-    try:
+    with _connections_opened() as opened:
         for index in range(20):
             storage.store_event(_materialization("run-1", f"asset_{index}"))
         # one connection for the run's own file and one for the asset index, not one per event
@@ -81,8 +115,6 @@ def test_a_run_stores_its_events_through_connections_it_keeps_open(tmp_path, ins
         assert len(storage._engines) == OPEN_SHARDS
         assert len(storage.get_records_for_run("run-1").records) == 20
         assert all(len(storage.get_records_for_run(r).records) == 1 for r in runs)
-    finally:
-        event.remove(Engine, "connect", count)
 
     # wiping deletes the run files under the open connections and starts afresh
     storage.wipe()
@@ -91,3 +123,20 @@ def test_a_run_stores_its_events_through_connections_it_keeps_open(tmp_path, ins
     storage.store_event(_materialization("run-1", "articles"))
     assert len(storage.get_records_for_run("run-1").records) == 1
     assert instance.get_latest_materialization_event(AssetKey("articles")) is not None
+
+
+def test_storing_check_results_opens_no_connection_per_result(instance):
+    """Dagster's SQLite storage asks whether the asset check table exists before it stores
+    each check result, on an engine of its own: a run that builds something stores a hundred."""
+    storage = instance.event_log_storage
+    storage.store_event(_check_result("run-1", "articles", "warm_up", True))
+    with _connections_opened() as opened:
+        for index in range(20):
+            storage.store_event(_check_result("run-1", "articles", f"check_{index}", index != 3))
+    assert opened == []
+    # the UI's view of the checks follows: the latest evaluation of each
+    executions = storage.get_asset_check_execution_history(
+        AssetCheckKey(AssetKey("articles"), "check_3"), limit=5
+    )
+    assert len(executions) == 1
+    assert executions[0].event.dagster_event.asset_check_evaluation_data.passed is False
