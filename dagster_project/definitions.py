@@ -48,5 +48,7 @@ gc.freeze()
 # collection walks every object dbt and GX hold. Young objects are still collected every 10,000
 # allocations; a full collection at most every 25 million (runs that build one added article,
 # alternating: 12.09 -> 11.68 s at 2,127 articles, 13.91 -> 13.40 s at 11,027; peak memory of
-# the Dagster process within 15 MB, a cold run's the same)
+# the Dagster process within 15 MB, a cold run's the same). Like the freeze, this holds for
+# every process that loads these definitions (`dagster dev`'s code server too); the worker
+# processes of the paragraph and NLP stages never load them and keep Python's defaults
 gc.set_threshold(10_000, 50, 50)
