@@ -160,7 +160,11 @@ def test_dashboard_charts_render_rows_of_the_marts(superset, warehouse, page):
 def _sql_lab_query(page, url: str, sql: str, expected: str) -> str:
     """Open SQL Lab on the warehouse with `sql` in a new tab, run it, and return the page's
     text once `expected` shows in the results."""
-    databases = page.request.get(f"{url}/api/v1/database/").json()["result"]
+    # through the page, as its own scripts call the API: the browser sends a request again
+    # when the server has just closed the idle connection it reused
+    databases = page.evaluate(
+        "async (api) => (await (await fetch(api)).json()).result", f"{url}/api/v1/database/"
+    )
     (database_id,) = [
         db["id"] for db in databases if db["database_name"] == dashboard.DATABASE_NAME
     ]
