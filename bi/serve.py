@@ -99,8 +99,8 @@ def start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
                 "--timeout",
                 "120",
                 # gunicorn closes an idle kept-alive connection after 2 s by default: a REST
-                # client that reuses it just then (a script, the e2e test between two calls)
-                # gets "connection reset". Idle connections of one local user cost nothing
+                # client that reuses it just then gets "connection reset" (browsers resend,
+                # most scripts' clients do not). Idle connections of one local user cost nothing
                 "--keep-alive",
                 "75",
                 "superset.app:create_app()",
